@@ -1,0 +1,1 @@
+//! Shared measurement code for the report binary and the criterion benches.

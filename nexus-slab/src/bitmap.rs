@@ -1,0 +1,510 @@
+//! The hierarchical occupancy bitmap: which indices are live, the lowest free one, the next
+//! live one, each in O(levels) with levels = ⌈log64(capacity)⌉ (at most 6 for 2³² indices).
+//!
+//! ```text
+//!  level 2   full: [1 0 ..]   live: [1 1 ..]        one bit per level-1 word
+//!  level 1   full: [1 1 0 ..] live: [1 1 1 ..]      one bit per level-0 word
+//!  level 0   occ : [!0][!0][0b1011..]..             one bit per index
+//! ```
+//! - `occ` bit i ⇔ index i is occupied.
+//! - `full[k]` bit b of word w ⇔ word `64w + b` of level k-1 is all ones (for k-1 = 0, the
+//!   occupancy word; otherwise the `full` word). Padding bits past the last child are set, so
+//!   a search from the top never leaves the arrays.
+//! - `live[k]` bit b of word w ⇔ word `64w + b` of level k-1 is non-zero.
+//!
+//! Summaries change only when a word crosses "all ones" or "zero", and the change stops
+//! climbing at the first level that does not cross: so insert and remove touch one word in
+//! the common case and never rescan a block. `hint` remembers the lowest level-0 word that may
+//! hold a free bit, so an insert usually reads a single word and never descends.
+//!
+//! The whole structure lives in one zeroed [`Region`], written only through its raw pointer
+//! (never through a reference), so operations take `&self` and a live iterator can coexist
+//! with inserts. The type is `!Sync` through the `Cell`.
+
+use crate::memory::{MemOptions, Region};
+use crate::Error;
+use core::cell::Cell;
+
+/// Enough levels for 2³² indices: 64⁶ = 2³⁶.
+const MAX_LEVELS: usize = 6;
+const ALL: u64 = u64::MAX;
+
+/// A hierarchical bitmap over `capacity` indices.
+///
+/// Invariants:
+/// - every `full`/`live` summary bit agrees with its child word, as the module docs say;
+/// - every word below `hint` at level 0 is all ones, and `hint < words[0]`;
+/// - `occ` bits at or past `capacity` are never set.
+pub(crate) struct Bitmap {
+    occ: *mut u64,
+    /// `full[k]`, `live[k]` for `1 <= k < levels`; index 0 unused.
+    full: [*mut u64; MAX_LEVELS],
+    live: [*mut u64; MAX_LEVELS],
+    /// Words per level.
+    words: [usize; MAX_LEVELS],
+    levels: usize,
+    capacity: usize,
+    hint: Cell<usize>,
+    region: Region,
+}
+
+impl Bitmap {
+    /// A bitmap for `capacity` indices, all free. Commits the words covering the first
+    /// `prefault` indices now.
+    pub(crate) fn new(capacity: u32, prefault: u32, opts: MemOptions) -> Result<Bitmap, Error> {
+        let capacity = capacity as usize;
+        let mut words = [0usize; MAX_LEVELS];
+        words[0] = capacity.div_ceil(64).max(1);
+        let mut levels = 1;
+        while words[levels - 1] > 1 {
+            words[levels] = words[levels - 1].div_ceil(64);
+            levels += 1;
+        }
+        debug_assert!(levels <= MAX_LEVELS);
+        // Layout: small summary levels first (top down, full then live), then level 0.
+        let summary_words: usize = words[1..levels].iter().map(|w| 2 * w).sum();
+        let total = (summary_words + words[0]) * 8;
+        let region = Region::reserve(total, 64, opts)?;
+        let base = region.as_ptr().cast::<u64>();
+        let mut full = [core::ptr::null_mut(); MAX_LEVELS];
+        let mut live = [core::ptr::null_mut(); MAX_LEVELS];
+        let mut at = 0;
+        for k in (1..levels).rev() {
+            // SAFETY: `at + 2 * words[k] <= summary_words`, inside the region.
+            unsafe {
+                full[k] = base.add(at);
+                live[k] = base.add(at + words[k]);
+            }
+            at += 2 * words[k];
+        }
+        // SAFETY: `at == summary_words`; level 0 follows, inside the region.
+        let occ = unsafe { base.add(at) };
+        region.prefault(0, summary_words * 8 + (prefault as usize).div_ceil(64) * 8)?;
+        let map = Bitmap { occ, full, live, words, levels, capacity, hint: Cell::new(0), region };
+        // Padding: children past the last one of each summary level count as full.
+        for k in 1..levels {
+            let children = words[k - 1];
+            if children % 64 != 0 {
+                let last = words[k] - 1;
+                // SAFETY: `last < words[k]`; written through the region's pointer.
+                unsafe { *map.full[k].add(last) |= ALL << (children % 64) };
+            }
+        }
+        Ok(map)
+    }
+
+    /// Number of indices.
+    #[inline(always)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Level-0 word `w`.
+    ///
+    /// # Safety
+    /// `w` must be a level-0 word index (`w < ⌈capacity / 64⌉`, or 0).
+    #[inline(always)]
+    pub(crate) unsafe fn word(&self, w: usize) -> u64 {
+        debug_assert!(w < self.words[0]);
+        // SAFETY: in bounds by the caller's contract; the region is live and initialized.
+        unsafe { *self.occ.add(w) }
+    }
+
+    #[inline(always)]
+    fn occ_ptr(&self, w: usize) -> *mut u64 {
+        debug_assert!(w < self.words[0]);
+        self.occ.wrapping_add(w)
+    }
+
+    /// `true` if `idx` is occupied; `false` for free or out-of-range indices.
+    #[inline]
+    pub(crate) fn contains(&self, idx: usize) -> bool {
+        // SAFETY: `idx < capacity` so `idx / 64 < words[0]`.
+        idx < self.capacity && unsafe { self.word(idx / 64) } & (1 << (idx % 64)) != 0
+    }
+
+    /// Marks the lowest free index occupied and returns it, or `None` when every index is
+    /// taken (nothing changes then).
+    #[inline]
+    pub(crate) fn acquire(&self) -> Option<usize> {
+        let w = self.hint.get();
+        // SAFETY: `hint < words[0]` (invariant).
+        let word = unsafe { self.word(w) };
+        if word == ALL {
+            return self.acquire_slow();
+        }
+        self.take_bit(w, word)
+    }
+
+    /// Sets the lowest zero bit of level-0 word `w`, whose value is `word != ALL`.
+    #[inline(always)]
+    fn take_bit(&self, w: usize, word: u64) -> Option<usize> {
+        let bit = (!word).trailing_zeros() as usize;
+        let idx = w * 64 + bit;
+        if idx >= self.capacity {
+            // Only the last word has bits past capacity, and it is reached only when every
+            // word below it is full: the bitmap is full.
+            return None;
+        }
+        let new = word | (1 << bit);
+        // SAFETY: `w < words[0]` (callers pass `hint` or a word found by descent); writes
+        // go through the region's pointer.
+        unsafe { *self.occ_ptr(w) = new };
+        if word == 0 {
+            self.live_up(w);
+        }
+        if new == ALL {
+            self.full_up(w);
+        }
+        Some(idx)
+    }
+
+    /// The hint word is full: find the lowest non-full word from the top of the tree.
+    #[cold]
+    #[inline(never)]
+    fn acquire_slow(&self) -> Option<usize> {
+        let w = self.first_nonfull_word()?;
+        self.hint.set(w);
+        // SAFETY: `w < words[0]`, found by descent.
+        let word = unsafe { self.word(w) };
+        self.take_bit(w, word)
+    }
+
+    /// Lowest level-0 word that is not all ones, by descending the `full` summaries.
+    fn first_nonfull_word(&self) -> Option<usize> {
+        if self.levels == 1 {
+            // SAFETY: word 0 always exists.
+            return (unsafe { self.word(0) } != ALL).then_some(0);
+        }
+        let top = self.levels - 1;
+        // SAFETY: the top level has exactly one word.
+        let t = unsafe { *self.full[top] };
+        if t == ALL {
+            return None;
+        }
+        let mut b = (!t).trailing_zeros() as usize;
+        for k in (1..top).rev() {
+            // SAFETY: bit `b` of level k+1 was clear, so word `b` of level k exists (padding
+            // bits are set) and is not all ones.
+            let word = unsafe { *self.full[k].add(b) };
+            b = b * 64 + (!word).trailing_zeros() as usize;
+        }
+        Some(b)
+    }
+
+    /// Frees `idx`. Returns `false` (and changes nothing) if it was free or out of range.
+    #[inline]
+    pub(crate) fn release(&self, idx: usize) -> bool {
+        if idx >= self.capacity {
+            return false;
+        }
+        let w = idx / 64;
+        let mask = 1u64 << (idx % 64);
+        // SAFETY: `idx < capacity` so `w < words[0]`.
+        let word = unsafe { self.word(w) };
+        if word & mask == 0 {
+            return false;
+        }
+        let new = word & !mask;
+        // SAFETY: as above; written through the region's pointer.
+        unsafe { *self.occ_ptr(w) = new };
+        if word == ALL {
+            self.full_down(w);
+        }
+        if new == 0 {
+            self.live_down(w);
+        }
+        if w < self.hint.get() {
+            self.hint.set(w);
+        }
+        true
+    }
+
+    /// Level-0 word `w` became all ones.
+    #[inline(always)]
+    fn full_up(&self, mut child: usize) {
+        for k in 1..self.levels {
+            let (pw, bit) = (child / 64, 1u64 << (child % 64));
+            // SAFETY: `child < words[k-1]` so `pw < words[k]`.
+            let new = unsafe {
+                let p = self.full[k].add(pw);
+                *p |= bit;
+                *p
+            };
+            if new != ALL {
+                break;
+            }
+            child = pw;
+        }
+    }
+
+    /// Level-0 word `w` stopped being all ones.
+    #[inline(always)]
+    fn full_down(&self, mut child: usize) {
+        for k in 1..self.levels {
+            let (pw, bit) = (child / 64, 1u64 << (child % 64));
+            // SAFETY: `child < words[k-1]` so `pw < words[k]`.
+            let old = unsafe {
+                let p = self.full[k].add(pw);
+                let old = *p;
+                *p = old & !bit;
+                old
+            };
+            if old != ALL {
+                break;
+            }
+            child = pw;
+        }
+    }
+
+    /// Level-0 word `w` became non-zero.
+    #[inline(always)]
+    fn live_up(&self, mut child: usize) {
+        for k in 1..self.levels {
+            let (pw, bit) = (child / 64, 1u64 << (child % 64));
+            // SAFETY: `child < words[k-1]` so `pw < words[k]`.
+            let old = unsafe {
+                let p = self.live[k].add(pw);
+                let old = *p;
+                *p = old | bit;
+                old
+            };
+            if old != 0 {
+                break;
+            }
+            child = pw;
+        }
+    }
+
+    /// Level-0 word `w` became zero.
+    #[inline(always)]
+    fn live_down(&self, mut child: usize) {
+        for k in 1..self.levels {
+            let (pw, bit) = (child / 64, 1u64 << (child % 64));
+            // SAFETY: `child < words[k-1]` so `pw < words[k]`.
+            let new = unsafe {
+                let p = self.live[k].add(pw);
+                *p &= !bit;
+                *p
+            };
+            if new != 0 {
+                break;
+            }
+            child = pw;
+        }
+    }
+
+    /// Lowest level-0 word at index `>= w` that is non-zero, skipping empty regions through
+    /// the `live` summaries.
+    #[inline]
+    pub(crate) fn next_nonempty_word(&self, w: usize) -> Option<usize> {
+        if w >= self.words[0] {
+            return None;
+        }
+        // SAFETY: `w < words[0]`.
+        if unsafe { self.word(w) } != 0 {
+            return Some(w);
+        }
+        self.next_nonempty_word_slow(w)
+    }
+
+    #[inline(never)]
+    fn next_nonempty_word_slow(&self, w: usize) -> Option<usize> {
+        // Climb: at level k, look for a set bit at position >= p (bit p ⇔ word p of level
+        // k-1 is non-zero).
+        let (mut k, mut p) = (1, w);
+        let (mut k, mut b) = loop {
+            if k == self.levels {
+                return None;
+            }
+            let wk = p / 64;
+            if wk >= self.words[k] {
+                return None;
+            }
+            // SAFETY: `wk < words[k]`.
+            let m = unsafe { *self.live[k].add(wk) } & (ALL << (p % 64));
+            if m != 0 {
+                break (k, wk * 64 + m.trailing_zeros() as usize);
+            }
+            p = wk + 1;
+            k += 1;
+        };
+        // Descend: word `b` of level k-1 is non-zero.
+        while k > 1 {
+            k -= 1;
+            // SAFETY: bit `b` of level k+1 is set, so word `b` of level k exists and is
+            // non-zero.
+            b = b * 64 + unsafe { *self.live[k].add(b) }.trailing_zeros() as usize;
+        }
+        Some(b)
+    }
+
+    /// Lowest occupied index `>= from`.
+    #[inline]
+    pub(crate) fn next_occupied(&self, from: usize) -> Option<usize> {
+        if from >= self.capacity {
+            return None;
+        }
+        let w = from / 64;
+        // SAFETY: `from < capacity` so `w < words[0]`.
+        let word = unsafe { self.word(w) } & (ALL << (from % 64));
+        if word != 0 {
+            return Some(w * 64 + word.trailing_zeros() as usize);
+        }
+        let w = self.next_nonempty_word(w + 1)?;
+        // SAFETY: returned words are in range.
+        Some(w * 64 + unsafe { self.word(w) }.trailing_zeros() as usize)
+    }
+
+    /// Checks every summary bit against its children (tests only).
+    #[cfg(test)]
+    pub(crate) fn check_invariants(&self) {
+        for k in 1..self.levels {
+            for b in 0..self.words[k] * 64 {
+                let (w, bit) = (b / 64, 1u64 << (b % 64));
+                // SAFETY: `w < words[k]`.
+                let (f, l) = unsafe { (*self.full[k].add(w) & bit != 0, *self.live[k].add(w) & bit != 0) };
+                if b >= self.words[k - 1] {
+                    assert!(f && !l, "padding bit {b} at level {k}");
+                    continue;
+                }
+                // SAFETY: `b < words[k-1]`.
+                let child = unsafe { if k == 1 { *self.occ.add(b) } else { *self.full[k - 1].add(b) } };
+                // SAFETY: `b < words[k-1]`.
+                let child_live = unsafe { if k == 1 { *self.occ.add(b) } else { *self.live[k - 1].add(b) } };
+                assert_eq!(f, child == ALL, "full bit {b} at level {k}");
+                assert_eq!(l, child_live != 0, "live bit {b} at level {k}");
+            }
+        }
+        for w in 0..self.hint.get() {
+            // SAFETY: `w < hint < words[0]`.
+            assert_eq!(unsafe { self.word(w) }, ALL, "word {w} below the hint is not full");
+        }
+        for i in self.capacity..self.words[0] * 64 {
+            assert!(!self.contains_raw(i), "bit {i} past capacity is set");
+        }
+    }
+
+    #[cfg(test)]
+    fn contains_raw(&self, i: usize) -> bool {
+        // SAFETY: callers pass `i < words[0] * 64`.
+        (unsafe { self.word(i / 64) } & (1 << (i % 64))) != 0
+    }
+
+    /// Bytes of address space reserved for the bitmap.
+    #[allow(dead_code)]
+    pub(crate) fn reserved_bytes(&self) -> usize {
+        self.region.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::vec::Vec;
+
+    fn map(cap: u32) -> Bitmap {
+        Bitmap::new(cap, 0, MemOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn fills_lowest_first_and_reports_full() {
+        for cap in [0u32, 1, 63, 64, 65, 4095, 4096, 4097, 70_000] {
+            if cfg!(miri) && cap > 5000 {
+                continue;
+            }
+            let m = map(cap);
+            for i in 0..cap as usize {
+                assert_eq!(m.acquire(), Some(i), "cap {cap}");
+            }
+            assert_eq!(m.acquire(), None, "cap {cap} should be full");
+            m.check_invariants();
+            if cap > 0 {
+                assert!(m.release(cap as usize / 2));
+                assert!(!m.release(cap as usize / 2));
+                assert_eq!(m.acquire(), Some(cap as usize / 2));
+                assert_eq!(m.acquire(), None);
+            }
+            m.check_invariants();
+        }
+    }
+
+    #[test]
+    fn out_of_range_is_never_occupied() {
+        let m = map(100);
+        assert!(!m.release(100));
+        assert!(!m.release(usize::MAX));
+        assert!(!m.contains(100));
+        assert_eq!(m.next_occupied(100), None);
+    }
+
+    #[test]
+    fn next_occupied_skips_empty_regions() {
+        let cap = if cfg!(miri) { 9000 } else { 300_000 };
+        let m = map(cap);
+        for _ in 0..cap {
+            m.acquire().unwrap();
+        }
+        let keep: BTreeSet<usize> = [0, 1, 63, 64, 4095, 4096, 4097, 8191, 8999].into_iter().collect();
+        for i in 0..cap as usize {
+            if !keep.contains(&i) {
+                assert!(m.release(i));
+            }
+        }
+        m.check_invariants();
+        let mut seen = Vec::new();
+        let mut at = 0;
+        while let Some(i) = m.next_occupied(at) {
+            seen.push(i);
+            at = i + 1;
+        }
+        assert_eq!(seen, keep.into_iter().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn random_program_matches_a_set() {
+        // A deterministic xorshift drives acquire/release; the model is a BTreeSet.
+        let cap = if cfg!(miri) { 700 } else { 20_000 };
+        let m = map(cap);
+        let mut model = BTreeSet::new();
+        let mut free: BTreeSet<usize> = (0..cap as usize).collect();
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let steps = if cfg!(miri) { 3_000 } else { 200_000 };
+        for step in 0..steps {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if x % 3 != 0 {
+                let expect = free.pop_first();
+                assert_eq!(m.acquire(), expect, "step {step}");
+                if let Some(i) = expect {
+                    model.insert(i);
+                }
+            } else {
+                let i = (x >> 20) as usize % cap as usize;
+                let was = model.remove(&i);
+                if was {
+                    free.insert(i);
+                }
+                assert_eq!(m.release(i), was, "step {step}");
+            }
+            if step % 997 == 0 {
+                m.check_invariants();
+                let first = model.iter().next().copied();
+                assert_eq!(m.next_occupied(0), first);
+            }
+        }
+        m.check_invariants();
+    }
+
+    #[cfg(all(feature = "mmap", target_os = "linux", not(miri)))]
+    #[test]
+    fn full_u32_index_space() {
+        let m = map(u32::MAX);
+        assert_eq!(m.levels, 6);
+        assert_eq!(m.acquire(), Some(0));
+        assert!(m.release(0));
+        assert!(!m.contains(u32::MAX as usize - 1));
+    }
+}

@@ -1,0 +1,140 @@
+//! Iterators over a [`HiSlab`]: word at a time, skipping empty regions through the bitmap's
+//! `live` summaries.
+
+use super::HiSlab;
+use crate::bitmap::Bitmap;
+use core::iter::FusedIterator;
+use core::marker::PhantomData;
+
+/// Walks the set bits of the level-0 words in order. Holds no borrow: the typed iterators
+/// around it do.
+struct Cursor {
+    /// Next word to load.
+    next_word: usize,
+    /// Index of bit 0 of `bits`.
+    base: usize,
+    /// Bits of the current word not yet yielded.
+    bits: u64,
+}
+
+impl Cursor {
+    const fn new() -> Cursor {
+        Cursor { next_word: 0, base: 0, bits: 0 }
+    }
+
+    #[inline]
+    fn next(&mut self, map: &Bitmap) -> Option<u32> {
+        while self.bits == 0 {
+            let w = map.next_nonempty_word(self.next_word)?;
+            self.next_word = w + 1;
+            self.base = w * 64;
+            // SAFETY: `next_nonempty_word` returns words in range.
+            self.bits = unsafe { map.word(w) };
+        }
+        let b = self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        Some((self.base + b) as u32)
+    }
+}
+
+/// `(index, &T)` in index order; see [`HiSlab::iter`].
+pub struct Iter<'a, T> {
+    slab: &'a HiSlab<T>,
+    cursor: Cursor,
+}
+
+impl<'a, T> Iter<'a, T> {
+    pub(super) fn new(slab: &'a HiSlab<T>) -> Self {
+        Iter { slab, cursor: Cursor::new() }
+    }
+}
+
+impl<'a, T> Iterator for Iter<'a, T> {
+    type Item = (u32, &'a T);
+
+    #[inline]
+    fn next(&mut self) -> Option<(u32, &'a T)> {
+        let idx = self.cursor.next(self.slab.raw.bitmap())?;
+        // SAFETY: the bit was set when its word was loaded, and only `&mut self` methods can
+        // clear it, which the shared borrow `'a` excludes: the slot is live and initialized.
+        Some((idx, unsafe { &*self.slab.slot(idx) }))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.slab.capacity() as usize))
+    }
+}
+
+impl<T> FusedIterator for Iter<'_, T> {}
+
+/// `(index, &mut T)` in index order; see [`HiSlab::iter_mut`].
+pub struct IterMut<'a, T> {
+    slab: *const HiSlab<T>,
+    cursor: Cursor,
+    remaining: usize,
+    _borrow: PhantomData<&'a mut HiSlab<T>>,
+}
+
+impl<'a, T> IterMut<'a, T> {
+    pub(super) fn new(slab: &'a mut HiSlab<T>) -> Self {
+        let remaining = slab.len() as usize;
+        IterMut { slab, cursor: Cursor::new(), remaining, _borrow: PhantomData }
+    }
+}
+
+impl<'a, T> Iterator for IterMut<'a, T> {
+    type Item = (u32, &'a mut T);
+
+    #[inline]
+    fn next(&mut self) -> Option<(u32, &'a mut T)> {
+        // SAFETY: `slab` came from a `&'a mut HiSlab` that this iterator holds exclusively;
+        // reading the bitmap through a shared view does not overlap any `&mut T` handed out
+        // (values and bitmap are separate memory).
+        let slab = unsafe { &*self.slab };
+        let idx = self.cursor.next(slab.raw.bitmap())?;
+        self.remaining -= 1;
+        // SAFETY: the slot is occupied; each index is yielded once, so the `&mut T`s are
+        // disjoint; the pointer carries the region's provenance, not a shared reference's.
+        Some((idx, unsafe { &mut *slab.slot(idx) }))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<T> ExactSizeIterator for IterMut<'_, T> {}
+impl<T> FusedIterator for IterMut<'_, T> {}
+
+/// Owned `(index, T)` in index order; see `HiSlab::into_iter`. Values not taken are dropped
+/// with the iterator.
+pub struct IntoIter<T> {
+    slab: HiSlab<T>,
+    at: u32,
+}
+
+impl<T> IntoIter<T> {
+    pub(super) fn new(slab: HiSlab<T>) -> Self {
+        IntoIter { slab, at: 0 }
+    }
+}
+
+impl<T> Iterator for IntoIter<T> {
+    type Item = (u32, T);
+
+    #[inline]
+    fn next(&mut self) -> Option<(u32, T)> {
+        let idx = self.slab.raw.next_occupied(self.at)?;
+        // Indices are below the capacity, at most `u32::MAX`: `idx + 1` cannot overflow.
+        self.at = idx + 1;
+        Some((idx, self.slab.remove(idx)?))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.slab.len() as usize;
+        (n, Some(n))
+    }
+}
+
+impl<T> ExactSizeIterator for IntoIter<T> {}
+impl<T> FusedIterator for IntoIter<T> {}

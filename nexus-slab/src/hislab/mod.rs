@@ -1,0 +1,298 @@
+//! [`HiSlab`]: an index slab over reserved memory. Insert takes the lowest free index found
+//! through the hierarchical bitmap; values never move, so `insert` takes `&self`.
+
+mod iter;
+
+pub use iter::{IntoIter, Iter, IterMut};
+
+use crate::memory::MemOptions;
+use crate::raw::RawSlab;
+use crate::{Error, Full};
+use core::alloc::Layout;
+use core::fmt;
+use core::marker::PhantomData;
+use core::ops::{Index, IndexMut};
+
+/// A slab of `T` addressed by stable `u32` indices.
+///
+/// `virtual_capacity` slots of address space are reserved when the slab is made; memory is
+/// committed as slots are first used (or up front for `initial_capacity` slots). Nothing is
+/// ever moved or reallocated, so an `&T` obtained earlier stays valid across `insert`.
+///
+/// ```
+/// use nexus_slab::HiSlab;
+///
+/// // Reserve 65 536 slots of address space, pre-fault the first 1 024.
+/// let mut slab = HiSlab::new(1024, 65_536).unwrap();
+/// let a = slab.insert("a");
+/// let b = slab.insert("b");
+/// assert_eq!((a, b), (0, 1));
+/// assert_eq!(slab[b], "b");
+/// assert_eq!(slab.remove(a), Some("a"));
+/// assert_eq!(slab.insert("c"), 0); // the lowest free index is reused
+/// assert_eq!(slab.iter().map(|(i, v)| (i, *v)).collect::<Vec<_>>(), [(0, "c"), (1, "b")]);
+/// ```
+///
+/// `HiSlab` is `Send` when `T` is, and never `Sync` (`insert` mutates through `&self`).
+pub struct HiSlab<T> {
+    raw: RawSlab,
+    _owns: PhantomData<T>,
+}
+
+// SAFETY: the slab owns its values and its memory outright (no shared state with any other
+// object); moving it to another thread moves the `T`s, which needs `T: Send`.
+unsafe impl<T: Send> Send for HiSlab<T> {}
+
+impl<T> HiSlab<T> {
+    /// Reserves `virtual_capacity` slots and pre-faults the first `initial_capacity`.
+    ///
+    /// Errors: `initial_capacity > virtual_capacity`, a capacity whose bytes do not fit the
+    /// address space, or a reservation the OS refuses.
+    pub fn new(initial_capacity: u32, virtual_capacity: u32) -> Result<HiSlab<T>, Error> {
+        let raw = RawSlab::new(virtual_capacity, initial_capacity, Layout::new::<T>(), MemOptions::default())?;
+        Ok(HiSlab { raw, _owns: PhantomData })
+    }
+
+    #[inline(always)]
+    fn slot(&self, idx: u32) -> *mut T {
+        self.raw.base().cast::<T>().wrapping_add(idx as usize)
+    }
+
+    /// Inserts `value` at the lowest free index and returns that index.
+    ///
+    /// # Panics
+    /// When the slab is full (the message names the capacity); `value` is dropped.
+    /// [`try_insert`](HiSlab::try_insert) hands it back instead.
+    #[inline]
+    #[track_caller]
+    pub fn insert(&self, value: T) -> u32 {
+        match self.try_insert(value) {
+            Ok(idx) => idx,
+            Err(Full(value)) => {
+                drop(value);
+                full_panic(self.capacity())
+            }
+        }
+    }
+
+    /// Inserts `value` at the lowest free index, or hands it back in [`Full`].
+    #[inline]
+    pub fn try_insert(&self, value: T) -> Result<u32, Full<T>> {
+        match self.raw.acquire() {
+            Some(idx) => {
+                // SAFETY: `idx < capacity`, so the slot is inside the value region; it was
+                // free, so nothing else refers to its bytes.
+                unsafe { self.slot(idx).write(value) };
+                Ok(idx)
+            }
+            None => Err(Full(value)),
+        }
+    }
+
+    /// Removes and returns the value at `idx`; `None` if vacant or out of range.
+    #[inline]
+    pub fn remove(&mut self, idx: u32) -> Option<T> {
+        if self.raw.release(idx) {
+            // SAFETY: the slot was occupied (so initialized) and is now free: the value is
+            // read out exactly once.
+            Some(unsafe { self.slot(idx).read() })
+        } else {
+            None
+        }
+    }
+
+    /// The value at `idx`, if occupied.
+    #[inline]
+    pub fn get(&self, idx: u32) -> Option<&T> {
+        // SAFETY: occupied slots hold initialized values; removal needs `&mut self`.
+        self.raw.contains(idx).then(|| unsafe { &*self.slot(idx) })
+    }
+
+    /// The value at `idx` mutably, if occupied.
+    #[inline]
+    pub fn get_mut(&mut self, idx: u32) -> Option<&mut T> {
+        // SAFETY: occupied and initialized; `&mut self` excludes every other reference.
+        self.raw.contains(idx).then(|| unsafe { &mut *self.slot(idx) })
+    }
+
+    /// The value at `idx` without checking occupancy.
+    ///
+    /// # Safety
+    /// `idx` must be occupied.
+    #[inline]
+    pub unsafe fn get_unchecked(&self, idx: u32) -> &T {
+        debug_assert!(self.raw.contains(idx), "get_unchecked({idx}) of a vacant slot");
+        // SAFETY: the caller guarantees the slot is occupied, hence initialized.
+        unsafe { &*self.slot(idx) }
+    }
+
+    /// The value at `idx` mutably, without checking occupancy.
+    ///
+    /// # Safety
+    /// `idx` must be occupied.
+    #[inline]
+    pub unsafe fn get_unchecked_mut(&mut self, idx: u32) -> &mut T {
+        debug_assert!(self.raw.contains(idx), "get_unchecked_mut({idx}) of a vacant slot");
+        // SAFETY: the caller guarantees occupancy; `&mut self` makes the borrow unique.
+        unsafe { &mut *self.slot(idx) }
+    }
+
+    /// `true` if `idx` holds a value.
+    #[inline]
+    pub fn is_occupied(&self, idx: u32) -> bool {
+        self.raw.contains(idx)
+    }
+
+    /// Number of live values.
+    #[inline]
+    pub fn len(&self) -> u32 {
+        self.raw.len()
+    }
+
+    /// `true` when no value is live.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.raw.len() == 0
+    }
+
+    /// The virtual capacity: the most values the slab can hold.
+    #[inline]
+    pub fn capacity(&self) -> u32 {
+        self.raw.capacity()
+    }
+
+    /// Drops every value. Memory stays reserved (and committed).
+    pub fn clear(&mut self) {
+        self.retain(|_, _| false);
+    }
+
+    /// Keeps the values for which `keep(index, &mut value)` returns `true`, dropping the
+    /// others, in index order.
+    ///
+    /// If `keep` or a value's `Drop` panics, the slab stays consistent: a value is either
+    /// still live or freed exactly once.
+    pub fn retain(&mut self, mut keep: impl FnMut(u32, &mut T) -> bool) {
+        let mut at = 0;
+        while let Some(idx) = self.raw.next_occupied(at) {
+            at = idx + 1;
+            // SAFETY: occupied, and `&mut self` makes the borrow unique.
+            if !keep(idx, unsafe { &mut *self.slot(idx) }) {
+                // Free first, then drop: a panicking Drop leaves the slot freed once.
+                self.raw.release(idx);
+                // SAFETY: the value was initialized and its slot is now free; dropped once.
+                unsafe { self.slot(idx).drop_in_place() };
+            }
+        }
+    }
+
+    /// Iterates `(index, &value)` in index order, skipping empty regions.
+    ///
+    /// Inserting while iterating is allowed (`insert` takes `&self`); a value inserted behind
+    /// the iterator's position is not visited, one ahead of it may be.
+    #[inline]
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter::new(self)
+    }
+
+    /// Iterates `(index, &mut value)` in index order.
+    #[inline]
+    pub fn iter_mut(&mut self) -> IterMut<'_, T> {
+        IterMut::new(self)
+    }
+
+    /// Calls `f(index, &value)` for every live value in index order.
+    #[inline]
+    pub fn for_each_occupied(&self, mut f: impl FnMut(u32, &T)) {
+        for (idx, value) in self.iter() {
+            f(idx, value);
+        }
+    }
+}
+
+/// The panic of a full `insert`, out of line.
+#[cold]
+#[inline(never)]
+#[track_caller]
+pub(crate) fn full_panic(capacity: u32) -> ! {
+    panic!("HiSlab is full: all {capacity} slots are occupied (use try_insert to get the value back)")
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn vacant_panic(idx: u32, capacity: u32) -> ! {
+    if idx >= capacity {
+        panic!("HiSlab index {idx} is out of range (capacity {capacity})")
+    }
+    panic!("HiSlab index {idx} is vacant (capacity {capacity})")
+}
+
+impl<T> Index<u32> for HiSlab<T> {
+    type Output = T;
+
+    /// # Panics
+    /// If `idx` is vacant or out of range.
+    #[inline]
+    #[track_caller]
+    fn index(&self, idx: u32) -> &T {
+        match self.get(idx) {
+            Some(v) => v,
+            None => vacant_panic(idx, self.capacity()),
+        }
+    }
+}
+
+impl<T> IndexMut<u32> for HiSlab<T> {
+    /// # Panics
+    /// If `idx` is vacant or out of range.
+    #[inline]
+    #[track_caller]
+    fn index_mut(&mut self, idx: u32) -> &mut T {
+        let cap = self.capacity();
+        match self.get_mut(idx) {
+            Some(v) => v,
+            None => vacant_panic(idx, cap),
+        }
+    }
+}
+
+impl<T> Drop for HiSlab<T> {
+    fn drop(&mut self) {
+        if core::mem::needs_drop::<T>() {
+            self.clear();
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for HiSlab<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a HiSlab<T> {
+    type Item = (u32, &'a T);
+    type IntoIter = Iter<'a, T>;
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a mut HiSlab<T> {
+    type Item = (u32, &'a mut T);
+    type IntoIter = IterMut<'a, T>;
+    fn into_iter(self) -> IterMut<'a, T> {
+        self.iter_mut()
+    }
+}
+
+impl<T> IntoIterator for HiSlab<T> {
+    type Item = (u32, T);
+    type IntoIter = IntoIter<T>;
+    fn into_iter(self) -> IntoIter<T> {
+        IntoIter::new(self)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,323 @@
+use super::*;
+use proptest::prelude::*;
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+use std::string::{String, ToString};
+use std::vec::Vec;
+use std::{format, vec};
+
+/// Counts its drops; panics in `Drop` when `explode` is set.
+struct Tracked {
+    drops: Rc<Cell<usize>>,
+    explode: bool,
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.drops.set(self.drops.get() + 1);
+        if self.explode {
+            panic!("Tracked::drop panics on purpose");
+        }
+    }
+}
+
+fn tracked(drops: &Rc<Cell<usize>>, explode: bool) -> Tracked {
+    Tracked { drops: drops.clone(), explode }
+}
+
+#[test]
+fn initial_above_virtual_is_an_error() {
+    let err = HiSlab::<u64>::new(10, 5).err().unwrap();
+    assert!(matches!(err, Error::InvalidCapacity { requested: 10, maximum: 5, .. }));
+    assert!(err.to_string().contains("initial capacity exceeds the virtual capacity"), "{err}");
+}
+
+#[cfg(all(feature = "mmap", target_os = "linux", not(miri)))]
+#[test]
+fn reserves_u32_index_space_of_64_byte_values() {
+    // ~256 GiB of address space on a machine with far less RAM.
+    let slab = HiSlab::<[u64; 8]>::new(0, u32::MAX - 1).unwrap();
+    assert_eq!(slab.insert([7; 8]), 0);
+    assert_eq!(slab.capacity(), u32::MAX - 1);
+}
+
+#[cfg(all(feature = "mmap", target_os = "linux", not(miri)))]
+#[test]
+fn os_refusal_is_an_error_naming_the_errno() {
+    // 2³² slots of 1 MiB each: 4 PiB, beyond any address space.
+    let err = HiSlab::<[u8; 1 << 20]>::new(0, u32::MAX).err().unwrap();
+    match err {
+        Error::ReservationRefused { os_error: Some(_), .. } | Error::InvalidCapacity { .. } => {}
+        other => panic!("unexpected {other:?}"),
+    }
+    // Within isize but beyond the 47-bit user address space: the OS must refuse.
+    let err = HiSlab::<[u8; 1 << 16]>::new(0, 1 << 31).err().unwrap();
+    assert!(matches!(err, Error::ReservationRefused { os_error: Some(_), .. }), "{err:?}");
+    assert!(err.to_string().contains("refused"), "{err}");
+}
+
+#[test]
+fn insert_at_capacity_panics_naming_capacity_and_leaves_no_phantom() {
+    let slab = HiSlab::new(0, 3).unwrap();
+    for i in 0..3u32 {
+        assert_eq!(slab.insert(i), i);
+    }
+    let drops = Rc::new(Cell::new(0));
+    let err = catch_unwind(AssertUnwindSafe(|| slab.insert(tracked(&drops, false).drops.get() as u32)))
+        .err()
+        .unwrap();
+    let msg = err.downcast_ref::<String>().unwrap();
+    assert!(msg.contains("all 3 slots"), "{msg}");
+    assert_eq!(slab.len(), 3);
+    assert!(!slab.is_occupied(3));
+    assert_eq!(slab.iter().count(), 3);
+}
+
+#[test]
+fn full_insert_drops_the_value_and_try_insert_hands_it_back() {
+    let drops = Rc::new(Cell::new(0));
+    let slab = HiSlab::new(0, 1).unwrap();
+    slab.insert(tracked(&drops, false));
+    let Full(back) = slab.try_insert(tracked(&drops, false)).unwrap_err();
+    assert_eq!(drops.get(), 0);
+    drop(back);
+    assert_eq!(drops.get(), 1);
+    let _ = catch_unwind(AssertUnwindSafe(|| slab.insert(tracked(&drops, false))));
+    assert_eq!(drops.get(), 2, "the value of a panicking insert is dropped");
+    assert_eq!(slab.len(), 1);
+}
+
+#[test]
+fn vacant_and_out_of_range_are_none() {
+    let mut slab = HiSlab::new(0, 8).unwrap();
+    let i = slab.insert(5u8);
+    assert_eq!(slab.remove(i), Some(5));
+    assert_eq!(slab.remove(i), None);
+    assert_eq!(slab.remove(8), None);
+    assert_eq!(slab.remove(u32::MAX), None);
+    assert_eq!(slab.get(i), None);
+    assert_eq!(slab.get(100), None);
+    assert_eq!(slab.get_mut(u32::MAX), None);
+    assert!(!slab.is_occupied(u32::MAX));
+}
+
+#[test]
+fn index_of_vacant_panics_naming_the_index() {
+    let slab = HiSlab::new(0, 8).unwrap();
+    slab.insert(1u8);
+    let err = catch_unwind(AssertUnwindSafe(|| slab[3])).err().unwrap();
+    let msg = err.downcast_ref::<String>().unwrap();
+    assert!(msg.contains("index 3 is vacant") && msg.contains("capacity 8"), "{msg}");
+    let err = catch_unwind(AssertUnwindSafe(|| slab[9])).err().unwrap();
+    assert!(err.downcast_ref::<String>().unwrap().contains("index 9 is out of range"));
+}
+
+#[test]
+fn index_and_index_mut() {
+    let mut slab = HiSlab::new(0, 8).unwrap();
+    let i = slab.insert(String::from("a"));
+    slab[i].push('b');
+    slab[i] = slab[i].clone() + "c";
+    assert_eq!(slab[i], "abc");
+}
+
+#[test]
+fn panicking_drop_frees_once_and_the_slab_keeps_working() {
+    let drops = Rc::new(Cell::new(0));
+    let mut slab = HiSlab::new(0, 16).unwrap();
+    let a = slab.insert(tracked(&drops, false));
+    let b = slab.insert(tracked(&drops, true));
+    let c = slab.insert(tracked(&drops, false));
+    // remove hands the value out; dropping it panics outside the slab.
+    let v = slab.remove(b).unwrap();
+    assert!(catch_unwind(AssertUnwindSafe(|| drop(v))).is_err());
+    assert_eq!((slab.len(), drops.get()), (2, 1));
+    // A panicking drop inside retain: freed once, len right.
+    let b = slab.insert(tracked(&drops, true));
+    assert!(catch_unwind(AssertUnwindSafe(|| slab.retain(|i, _| i != b))).is_err());
+    assert_eq!((slab.len(), drops.get()), (2, 2));
+    assert!(!slab.is_occupied(b) && slab.is_occupied(a) && slab.is_occupied(c));
+    // A panicking drop inside clear: the rest stay live and consistent.
+    slab.insert(tracked(&drops, true));
+    assert!(catch_unwind(AssertUnwindSafe(|| slab.clear())).is_err());
+    assert_eq!(slab.len() as usize, slab.iter().count());
+    slab.clear();
+    assert_eq!((slab.len(), drops.get()), (0, 5));
+    assert_eq!(slab.insert(tracked(&drops, false)), 0);
+}
+
+#[test]
+fn drop_drops_every_value_once() {
+    let drops = Rc::new(Cell::new(0));
+    {
+        let mut slab = HiSlab::new(4, 200).unwrap();
+        for _ in 0..150 {
+            slab.insert(tracked(&drops, false));
+        }
+        for i in (0..150).step_by(3) {
+            drop(slab.remove(i));
+        }
+        assert_eq!(drops.get(), 50);
+    }
+    assert_eq!(drops.get(), 150);
+}
+
+#[test]
+fn into_iter_yields_owned_values_and_drops_the_rest() {
+    let drops = Rc::new(Cell::new(0));
+    let slab = HiSlab::new(0, 100).unwrap();
+    for _ in 0..10 {
+        slab.insert(tracked(&drops, false));
+    }
+    let mut it = slab.into_iter();
+    assert_eq!(it.len(), 10);
+    let (i0, v0) = it.next().unwrap();
+    let (i1, v1) = it.next().unwrap();
+    assert_eq!((i0, i1), (0, 1));
+    drop(v0);
+    assert_eq!(drops.get(), 1);
+    drop(it);
+    assert_eq!(drops.get(), 9);
+    drop(v1);
+    assert_eq!(drops.get(), 10);
+}
+
+#[test]
+fn zero_sized_values() {
+    let mut slab = HiSlab::new(0, 1000).unwrap();
+    for i in 0..1000 {
+        assert_eq!(slab.insert(()), i);
+    }
+    assert!(slab.try_insert(()).is_err());
+    assert_eq!(slab.remove(500), Some(()));
+    assert_eq!(slab.insert(()), 500);
+    assert_eq!(slab.iter().count(), 1000);
+}
+
+#[test]
+fn over_aligned_values() {
+    #[repr(align(64))]
+    struct A64(u8);
+    #[repr(align(4096))]
+    struct A4096(u8);
+    let s64 = HiSlab::new(2, 10).unwrap();
+    let s4k = HiSlab::new(2, 10).unwrap();
+    for i in 0..10u8 {
+        let a = s64.insert(A64(i));
+        let b = s4k.insert(A4096(i));
+        assert_eq!(s64.get(a).map(|v| v as *const A64 as usize % 64), Some(0));
+        assert_eq!(s4k.get(b).map(|v| v as *const A4096 as usize % 4096), Some(0));
+        assert_eq!((s64[a].0, s4k[b].0), (i, i));
+    }
+}
+
+#[test]
+fn references_stay_valid_across_inserts_and_iteration() {
+    let slab = HiSlab::new(0, 5000).unwrap();
+    let first = slab.insert(String::from("first"));
+    let r = slab.get(first).unwrap();
+    let mut seen = 0;
+    for (i, v) in slab.iter() {
+        // Inserting while an iterator is live: nothing moves.
+        if i < 3 {
+            slab.insert(format!("{i}-{v}"));
+        }
+        seen += 1;
+    }
+    for i in 0..4000 {
+        slab.insert(i.to_string());
+    }
+    assert_eq!(r, "first");
+    assert!(seen >= 1);
+}
+
+#[test]
+fn iter_mut_and_for_each_and_retain() {
+    let mut slab = HiSlab::new(0, 300).unwrap();
+    for i in 0..300u32 {
+        slab.insert(i);
+    }
+    slab.retain(|i, v| {
+        *v *= 2;
+        i % 7 == 0
+    });
+    for (_, v) in &mut slab {
+        *v += 1;
+    }
+    let mut got = vec![];
+    slab.for_each_occupied(|i, v| got.push((i, *v)));
+    let want: Vec<_> = (0..300u32).filter(|i| i % 7 == 0).map(|i| (i, 2 * i + 1)).collect();
+    assert_eq!(got, want);
+    assert_eq!(slab.iter_mut().len(), want.len());
+    assert_eq!(format!("{:?}", HiSlab::<u8>::new(0, 4).unwrap()), "{}");
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Insert(u16),
+    Remove(u32),
+    Get(u32),
+    Mutate(u32, u16),
+    Iter,
+    Retain(u8),
+    Clear,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let idx = 0u32..80;
+    prop_oneof![
+        6 => any::<u16>().prop_map(Op::Insert),
+        4 => idx.clone().prop_map(Op::Remove),
+        2 => idx.clone().prop_map(Op::Get),
+        1 => (idx, any::<u16>()).prop_map(|(i, v)| Op::Mutate(i, v)),
+        1 => Just(Op::Iter),
+        1 => (1u8..5).prop_map(Op::Retain),
+        1 => (0u8..20).prop_map(|x| if x == 0 { Op::Clear } else { Op::Iter }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: if cfg!(miri) { 8 } else { 512 },
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Random programs against a BTreeMap model, checked after every step.
+    #[test]
+    fn model(ops in proptest::collection::vec(op(), 1..if cfg!(miri) { 60 } else { 300 })) {
+        const CAP: u32 = 70;
+        let mut slab = HiSlab::new(5, CAP).unwrap();
+        let mut model: BTreeMap<u32, u16> = BTreeMap::new();
+        for op in ops {
+            match op {
+                Op::Insert(v) => {
+                    let expect = (0..CAP).find(|i| !model.contains_key(i));
+                    match (slab.try_insert(v), expect) {
+                        (Ok(i), Some(e)) => { prop_assert_eq!(i, e); model.insert(i, v); }
+                        (Err(Full(back)), None) => prop_assert_eq!(back, v),
+                        (got, want) => prop_assert!(false, "insert: got {:?}, want {:?}", got.ok(), want),
+                    }
+                }
+                Op::Remove(i) => prop_assert_eq!(slab.remove(i), model.remove(&i)),
+                Op::Get(i) => prop_assert_eq!(slab.get(i), model.get(&i)),
+                Op::Mutate(i, v) => {
+                    if let (Some(s), Some(m)) = (slab.get_mut(i), model.get_mut(&i)) { *s = v; *m = v; }
+                }
+                Op::Iter => {}
+                Op::Retain(m) => {
+                    slab.retain(|_, v| *v % u16::from(m) != 0);
+                    model.retain(|_, v| *v % u16::from(m) != 0);
+                }
+                Op::Clear => { slab.clear(); model.clear(); }
+            }
+            prop_assert_eq!(slab.len() as usize, model.len());
+            let got: Vec<(u32, u16)> = slab.iter().map(|(i, v)| (i, *v)).collect();
+            let want: Vec<(u32, u16)> = model.iter().map(|(i, v)| (*i, *v)).collect();
+            prop_assert_eq!(got, want);
+        }
+        slab.raw.bitmap().check_invariants();
+    }
+}

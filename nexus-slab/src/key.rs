@@ -1,0 +1,80 @@
+//! [`Key`]: a 4-byte slot index for links between nodes.
+
+use core::fmt;
+
+/// A 4-byte slot index.
+///
+/// Keys carry no generation: whether a key names a live slot is answered by the occupancy
+/// bitmap (`contains_key`), not by a stamp. [`Key::NONE`] is a sentinel that never names a slot,
+/// so a `Key` field can stand where `Option<Box<Node>>` would (4 bytes instead of 8).
+///
+/// ```
+/// use nexus_slab::Key;
+/// let k = Key::from_raw(7);
+/// assert_eq!(k.index(), 7);
+/// assert!(k.is_some() && Key::NONE.is_none());
+/// assert_eq!(Key::from_raw(k.into_raw()), k);
+/// assert_eq!(core::mem::size_of::<Key>(), 4);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(transparent)]
+pub struct Key(u32);
+
+impl Key {
+    /// The sentinel: names no slot (`u32::MAX`).
+    pub const NONE: Key = Key(u32::MAX);
+
+    /// A key for slot `index`. (`Key::new(u32::MAX)` is [`Key::NONE`].)
+    #[inline]
+    pub const fn new(index: u32) -> Key {
+        Key(index)
+    }
+
+    /// The slot index.
+    #[inline]
+    pub const fn index(self) -> u32 {
+        self.0
+    }
+
+    /// The raw `u32`, for storage outside the process.
+    #[inline]
+    pub const fn into_raw(self) -> u32 {
+        self.0
+    }
+
+    /// Rebuilds a key from [`into_raw`](Key::into_raw). Any `u32` is accepted: a key is only
+    /// an index, checked against the bitmap wherever it is used safely.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> Key {
+        Key(raw)
+    }
+
+    /// `true` for [`Key::NONE`].
+    #[inline]
+    pub const fn is_none(self) -> bool {
+        self.0 == u32::MAX
+    }
+
+    /// `true` unless this is [`Key::NONE`].
+    #[inline]
+    pub const fn is_some(self) -> bool {
+        self.0 != u32::MAX
+    }
+}
+
+impl Default for Key {
+    /// [`Key::NONE`].
+    fn default() -> Key {
+        Key::NONE
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_none() {
+            f.write_str("Key::NONE")
+        } else {
+            write!(f, "Key({})", self.0)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! [`RawSlab`]: the non-generic core every slab in this crate stands on — the occupancy
+//! bitmap, the reserved value memory and the live count. It hands out and takes back indices;
+//! the typed layers above turn an index into a `*mut T` and own the values.
+
+use crate::bitmap::Bitmap;
+use crate::memory::{MemOptions, Region};
+use crate::Error;
+use core::alloc::Layout;
+use core::cell::Cell;
+
+/// Index bookkeeping plus value memory for `capacity` slots of one element layout.
+///
+/// Invariants:
+/// - `values` holds `capacity` slots of `elem.size()` bytes each, aligned to `elem.align()`;
+///   slot `i` starts at `values.as_ptr() + i * elem.size()`;
+/// - `len` equals the number of occupied bits in `bitmap`;
+/// - a slot's bytes hold an initialized value exactly while its bit is set (the typed layer
+///   writes before returning the index and reads/drops only after clearing... or while set).
+pub(crate) struct RawSlab {
+    bitmap: Bitmap,
+    values: Region,
+    len: Cell<u32>,
+}
+
+impl RawSlab {
+    /// Reserves `capacity` slots of `elem`, pre-faulting the first `prefault`.
+    pub(crate) fn new(capacity: u32, prefault: u32, elem: Layout, opts: MemOptions) -> Result<RawSlab, Error> {
+        if prefault > capacity {
+            return Err(Error::InvalidCapacity {
+                reason: "the initial capacity exceeds the virtual capacity",
+                requested: prefault.into(),
+                maximum: capacity.into(),
+            });
+        }
+        let max_slots = (isize::MAX as usize).checked_div(elem.size()).unwrap_or(usize::MAX);
+        let bytes = (capacity as usize)
+            .checked_mul(elem.size())
+            .filter(|&b| b <= isize::MAX as usize)
+            .ok_or(Error::InvalidCapacity {
+                reason: "capacity × element size does not fit the address space",
+                requested: capacity.into(),
+                maximum: max_slots.min(u32::MAX as usize) as u64,
+            })?;
+        let values = Region::reserve(bytes, elem.align().max(64), opts)?;
+        values.prefault(0, prefault as usize * elem.size())?;
+        let bitmap = Bitmap::new(capacity, prefault, opts)?;
+        Ok(RawSlab { bitmap, values, len: Cell::new(0) })
+    }
+
+    /// Takes the lowest free index, or `None` when full.
+    #[inline]
+    pub(crate) fn acquire(&self) -> Option<u32> {
+        let idx = self.bitmap.acquire()?;
+        self.len.set(self.len.get() + 1);
+        Some(idx as u32)
+    }
+
+    /// Frees `idx`; `false` if it was not occupied (or out of range).
+    #[inline]
+    pub(crate) fn release(&self, idx: u32) -> bool {
+        let freed = self.bitmap.release(idx as usize);
+        if freed {
+            self.len.set(self.len.get() - 1);
+        }
+        freed
+    }
+
+    /// `true` if `idx` is occupied.
+    #[inline]
+    pub(crate) fn contains(&self, idx: u32) -> bool {
+        self.bitmap.contains(idx as usize)
+    }
+
+    /// Live slots.
+    #[inline]
+    pub(crate) fn len(&self) -> u32 {
+        self.len.get()
+    }
+
+    /// Slots reserved.
+    #[inline]
+    pub(crate) fn capacity(&self) -> u32 {
+        self.bitmap.capacity() as u32
+    }
+
+    /// Start of slot 0. Writes through it are allowed (allocation provenance).
+    #[inline(always)]
+    pub(crate) fn base(&self) -> *mut u8 {
+        self.values.as_ptr()
+    }
+
+    /// The bitmap, for iteration.
+    #[inline(always)]
+    pub(crate) fn bitmap(&self) -> &Bitmap {
+        &self.bitmap
+    }
+
+    /// Lowest occupied index `>= from`.
+    #[inline]
+    pub(crate) fn next_occupied(&self, from: u32) -> Option<u32> {
+        self.bitmap.next_occupied(from as usize).map(|i| i as u32)
+    }
+}
