@@ -80,7 +80,16 @@ impl Bitmap {
         // SAFETY: `at == summary_words`; level 0 follows, inside the region.
         let occ = unsafe { base.add(at) };
         region.prefault(0, summary_words * 8 + (prefault as usize).div_ceil(64) * 8)?;
-        let map = Bitmap { occ, full, live, words, levels, capacity, hint: Cell::new(0), region };
+        let map = Bitmap {
+            occ,
+            full,
+            live,
+            words,
+            levels,
+            capacity,
+            hint: Cell::new(0),
+            region,
+        };
         // Padding: children past the last one of each summary level count as full.
         for k in 1..levels {
             let children = words[k - 1];
@@ -363,22 +372,40 @@ impl Bitmap {
             for b in 0..self.words[k] * 64 {
                 let (w, bit) = (b / 64, 1u64 << (b % 64));
                 // SAFETY: `w < words[k]`.
-                let (f, l) = unsafe { (*self.full[k].add(w) & bit != 0, *self.live[k].add(w) & bit != 0) };
+                let (f, l) = unsafe {
+                    (
+                        *self.full[k].add(w) & bit != 0,
+                        *self.live[k].add(w) & bit != 0,
+                    )
+                };
                 if b >= self.words[k - 1] {
                     assert!(f && !l, "padding bit {b} at level {k}");
                     continue;
                 }
                 // SAFETY: `b < words[k-1]`.
-                let child = unsafe { if k == 1 { *self.occ.add(b) } else { *self.full[k - 1].add(b) } };
+                let child = unsafe {
+                    if k == 1 {
+                        *self.occ.add(b)
+                    } else {
+                        *self.full[k - 1].add(b)
+                    }
+                };
                 // SAFETY: `b < words[k-1]`.
-                let child_live = unsafe { if k == 1 { *self.occ.add(b) } else { *self.live[k - 1].add(b) } };
+                let child_live = unsafe {
+                    if k == 1 {
+                        *self.occ.add(b)
+                    } else {
+                        *self.live[k - 1].add(b)
+                    }
+                };
                 assert_eq!(f, child == ALL, "full bit {b} at level {k}");
                 assert_eq!(l, child_live != 0, "live bit {b} at level {k}");
             }
         }
         for w in 0..self.hint.get() {
             // SAFETY: `w < hint < words[0]`.
-            assert_eq!(unsafe { self.word(w) }, ALL, "word {w} below the hint is not full");
+            let word = unsafe { self.word(w) };
+            assert_eq!(word, ALL, "word {w} below the hint is not full");
         }
         for i in self.capacity..self.words[0] * 64 {
             assert!(!self.contains_raw(i), "bit {i} past capacity is set");
@@ -446,7 +473,9 @@ mod tests {
         for _ in 0..cap {
             m.acquire().unwrap();
         }
-        let keep: BTreeSet<usize> = [0, 1, 63, 64, 4095, 4096, 4097, 8191, 8999].into_iter().collect();
+        let keep: BTreeSet<usize> = [0, 1, 63, 64, 4095, 4096, 4097, 8191, 8999]
+            .into_iter()
+            .collect();
         for i in 0..cap as usize {
             if !keep.contains(&i) {
                 assert!(m.release(i));

@@ -24,7 +24,12 @@ pub(crate) struct RawSlab {
 
 impl RawSlab {
     /// Reserves `capacity` slots of `elem`, pre-faulting the first `prefault`.
-    pub(crate) fn new(capacity: u32, prefault: u32, elem: Layout, opts: MemOptions) -> Result<RawSlab, Error> {
+    pub(crate) fn new(
+        capacity: u32,
+        prefault: u32,
+        elem: Layout,
+        opts: MemOptions,
+    ) -> Result<RawSlab, Error> {
         if prefault > capacity {
             return Err(Error::InvalidCapacity {
                 reason: "the initial capacity exceeds the virtual capacity",
@@ -32,7 +37,9 @@ impl RawSlab {
                 maximum: capacity.into(),
             });
         }
-        let max_slots = (isize::MAX as usize).checked_div(elem.size()).unwrap_or(usize::MAX);
+        let max_slots = (isize::MAX as usize)
+            .checked_div(elem.size())
+            .unwrap_or(usize::MAX);
         let bytes = (capacity as usize)
             .checked_mul(elem.size())
             .filter(|&b| b <= isize::MAX as usize)
@@ -44,7 +51,11 @@ impl RawSlab {
         let values = Region::reserve(bytes, elem.align().max(64), opts)?;
         values.prefault(0, prefault as usize * elem.size())?;
         let bitmap = Bitmap::new(capacity, prefault, opts)?;
-        Ok(RawSlab { bitmap, values, len: Cell::new(0) })
+        Ok(RawSlab {
+            bitmap,
+            values,
+            len: Cell::new(0),
+        })
     }
 
     /// Takes the lowest free index, or `None` when full.

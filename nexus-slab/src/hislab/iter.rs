@@ -19,7 +19,11 @@ struct Cursor {
 
 impl Cursor {
     const fn new() -> Cursor {
-        Cursor { next_word: 0, base: 0, bits: 0 }
+        Cursor {
+            next_word: 0,
+            base: 0,
+            bits: 0,
+        }
     }
 
     #[inline]
@@ -45,7 +49,10 @@ pub struct Iter<'a, T> {
 
 impl<'a, T> Iter<'a, T> {
     pub(super) fn new(slab: &'a HiSlab<T>) -> Self {
-        Iter { slab, cursor: Cursor::new() }
+        Iter {
+            slab,
+            cursor: Cursor::new(),
+        }
     }
 }
 
@@ -78,7 +85,12 @@ pub struct IterMut<'a, T> {
 impl<'a, T> IterMut<'a, T> {
     pub(super) fn new(slab: &'a mut HiSlab<T>) -> Self {
         let remaining = slab.len() as usize;
-        IterMut { slab, cursor: Cursor::new(), remaining, _borrow: PhantomData }
+        IterMut {
+            slab,
+            cursor: Cursor::new(),
+            remaining,
+            _borrow: PhantomData,
+        }
     }
 }
 

@@ -49,8 +49,16 @@ impl<T> HiSlab<T> {
     /// Errors: `initial_capacity > virtual_capacity`, a capacity whose bytes do not fit the
     /// address space, or a reservation the OS refuses.
     pub fn new(initial_capacity: u32, virtual_capacity: u32) -> Result<HiSlab<T>, Error> {
-        let raw = RawSlab::new(virtual_capacity, initial_capacity, Layout::new::<T>(), MemOptions::default())?;
-        Ok(HiSlab { raw, _owns: PhantomData })
+        let raw = RawSlab::new(
+            virtual_capacity,
+            initial_capacity,
+            Layout::new::<T>(),
+            MemOptions::default(),
+        )?;
+        Ok(HiSlab {
+            raw,
+            _owns: PhantomData,
+        })
     }
 
     #[inline(always)]
@@ -112,7 +120,9 @@ impl<T> HiSlab<T> {
     #[inline]
     pub fn get_mut(&mut self, idx: u32) -> Option<&mut T> {
         // SAFETY: occupied and initialized; `&mut self` excludes every other reference.
-        self.raw.contains(idx).then(|| unsafe { &mut *self.slot(idx) })
+        self.raw
+            .contains(idx)
+            .then(|| unsafe { &mut *self.slot(idx) })
     }
 
     /// The value at `idx` without checking occupancy.
@@ -121,7 +131,10 @@ impl<T> HiSlab<T> {
     /// `idx` must be occupied.
     #[inline]
     pub unsafe fn get_unchecked(&self, idx: u32) -> &T {
-        debug_assert!(self.raw.contains(idx), "get_unchecked({idx}) of a vacant slot");
+        debug_assert!(
+            self.raw.contains(idx),
+            "get_unchecked({idx}) of a vacant slot"
+        );
         // SAFETY: the caller guarantees the slot is occupied, hence initialized.
         unsafe { &*self.slot(idx) }
     }
@@ -132,7 +145,10 @@ impl<T> HiSlab<T> {
     /// `idx` must be occupied.
     #[inline]
     pub unsafe fn get_unchecked_mut(&mut self, idx: u32) -> &mut T {
-        debug_assert!(self.raw.contains(idx), "get_unchecked_mut({idx}) of a vacant slot");
+        debug_assert!(
+            self.raw.contains(idx),
+            "get_unchecked_mut({idx}) of a vacant slot"
+        );
         // SAFETY: the caller guarantees occupancy; `&mut self` makes the borrow unique.
         unsafe { &mut *self.slot(idx) }
     }
@@ -214,7 +230,9 @@ impl<T> HiSlab<T> {
 #[inline(never)]
 #[track_caller]
 pub(crate) fn full_panic(capacity: u32) -> ! {
-    panic!("HiSlab is full: all {capacity} slots are occupied (use try_insert to get the value back)")
+    panic!(
+        "HiSlab is full: all {capacity} slots are occupied (use try_insert to get the value back)"
+    )
 }
 
 #[cold]

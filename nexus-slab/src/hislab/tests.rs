@@ -24,14 +24,28 @@ impl Drop for Tracked {
 }
 
 fn tracked(drops: &Rc<Cell<usize>>, explode: bool) -> Tracked {
-    Tracked { drops: drops.clone(), explode }
+    Tracked {
+        drops: drops.clone(),
+        explode,
+    }
 }
 
 #[test]
 fn initial_above_virtual_is_an_error() {
     let err = HiSlab::<u64>::new(10, 5).err().unwrap();
-    assert!(matches!(err, Error::InvalidCapacity { requested: 10, maximum: 5, .. }));
-    assert!(err.to_string().contains("initial capacity exceeds the virtual capacity"), "{err}");
+    assert!(matches!(
+        err,
+        Error::InvalidCapacity {
+            requested: 10,
+            maximum: 5,
+            ..
+        }
+    ));
+    assert!(
+        err.to_string()
+            .contains("initial capacity exceeds the virtual capacity"),
+        "{err}"
+    );
 }
 
 #[cfg(all(feature = "mmap", target_os = "linux", not(miri)))]
@@ -49,12 +63,24 @@ fn os_refusal_is_an_error_naming_the_errno() {
     // 2³² slots of 1 MiB each: 4 PiB, beyond any address space.
     let err = HiSlab::<[u8; 1 << 20]>::new(0, u32::MAX).err().unwrap();
     match err {
-        Error::ReservationRefused { os_error: Some(_), .. } | Error::InvalidCapacity { .. } => {}
+        Error::ReservationRefused {
+            os_error: Some(_), ..
+        }
+        | Error::InvalidCapacity { .. } => {}
         other => panic!("unexpected {other:?}"),
     }
     // Within isize but beyond the 47-bit user address space: the OS must refuse.
     let err = HiSlab::<[u8; 1 << 16]>::new(0, 1 << 31).err().unwrap();
-    assert!(matches!(err, Error::ReservationRefused { os_error: Some(_), .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::ReservationRefused {
+                os_error: Some(_),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("refused"), "{err}");
 }
 
@@ -65,9 +91,11 @@ fn insert_at_capacity_panics_naming_capacity_and_leaves_no_phantom() {
         assert_eq!(slab.insert(i), i);
     }
     let drops = Rc::new(Cell::new(0));
-    let err = catch_unwind(AssertUnwindSafe(|| slab.insert(tracked(&drops, false).drops.get() as u32)))
-        .err()
-        .unwrap();
+    let err = catch_unwind(AssertUnwindSafe(|| {
+        slab.insert(tracked(&drops, false).drops.get() as u32)
+    }))
+    .err()
+    .unwrap();
     let msg = err.downcast_ref::<String>().unwrap();
     assert!(msg.contains("all 3 slots"), "{msg}");
     assert_eq!(slab.len(), 3);
@@ -109,9 +137,15 @@ fn index_of_vacant_panics_naming_the_index() {
     slab.insert(1u8);
     let err = catch_unwind(AssertUnwindSafe(|| slab[3])).err().unwrap();
     let msg = err.downcast_ref::<String>().unwrap();
-    assert!(msg.contains("index 3 is vacant") && msg.contains("capacity 8"), "{msg}");
+    assert!(
+        msg.contains("index 3 is vacant") && msg.contains("capacity 8"),
+        "{msg}"
+    );
     let err = catch_unwind(AssertUnwindSafe(|| slab[9])).err().unwrap();
-    assert!(err.downcast_ref::<String>().unwrap().contains("index 9 is out of range"));
+    assert!(err
+        .downcast_ref::<String>()
+        .unwrap()
+        .contains("index 9 is out of range"));
 }
 
 #[test]
@@ -208,7 +242,10 @@ fn over_aligned_values() {
         let a = s64.insert(A64(i));
         let b = s4k.insert(A4096(i));
         assert_eq!(s64.get(a).map(|v| v as *const A64 as usize % 64), Some(0));
-        assert_eq!(s4k.get(b).map(|v| v as *const A4096 as usize % 4096), Some(0));
+        assert_eq!(
+            s4k.get(b).map(|v| v as *const A4096 as usize % 4096),
+            Some(0)
+        );
         assert_eq!((s64[a].0, s4k[b].0), (i, i));
     }
 }
@@ -248,7 +285,10 @@ fn iter_mut_and_for_each_and_retain() {
     }
     let mut got = vec![];
     slab.for_each_occupied(|i, v| got.push((i, *v)));
-    let want: Vec<_> = (0..300u32).filter(|i| i % 7 == 0).map(|i| (i, 2 * i + 1)).collect();
+    let want: Vec<_> = (0..300u32)
+        .filter(|i| i % 7 == 0)
+        .map(|i| (i, 2 * i + 1))
+        .collect();
     assert_eq!(got, want);
     assert_eq!(slab.iter_mut().len(), want.len());
     assert_eq!(format!("{:?}", HiSlab::<u8>::new(0, 4).unwrap()), "{}");

@@ -20,7 +20,10 @@ impl Mapping {
 }
 
 pub(super) fn check_mlock_supported(bytes: usize) -> Result<(), Error> {
-    Err(Error::MlockRefused { bytes, os_error: None })
+    Err(Error::MlockRefused {
+        bytes,
+        os_error: None,
+    })
 }
 
 pub(super) fn reserve(
@@ -31,12 +34,22 @@ pub(super) fn reserve(
     if opts.mlock {
         check_mlock_supported(len)?;
     }
-    let layout = Layout::from_size_align(len, align)
-        .map_err(|_| Error::ReservationRefused { bytes: len, os_error: None })?;
+    let layout = Layout::from_size_align(len, align).map_err(|_| Error::ReservationRefused {
+        bytes: len,
+        os_error: None,
+    })?;
     // SAFETY: `len > 0` (the caller handles empty regions), so the layout is non-zero-sized.
     let ptr = unsafe { alloc_zeroed(layout) };
-    let ptr = NonNull::new(ptr).ok_or(Error::ReservationRefused { bytes: len, os_error: None })?;
-    Ok((ptr, Mapping { layout: Some(layout) }))
+    let ptr = NonNull::new(ptr).ok_or(Error::ReservationRefused {
+        bytes: len,
+        os_error: None,
+    })?;
+    Ok((
+        ptr,
+        Mapping {
+            layout: Some(layout),
+        },
+    ))
 }
 
 /// # Safety

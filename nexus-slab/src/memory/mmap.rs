@@ -15,7 +15,10 @@ pub(super) struct Mapping {
 
 impl Mapping {
     pub(super) fn empty() -> Mapping {
-        Mapping { base: core::ptr::null_mut(), len: 0 }
+        Mapping {
+            base: core::ptr::null_mut(),
+            len: 0,
+        }
     }
 }
 
@@ -44,7 +47,10 @@ pub(super) fn reserve(
     opts: super::MemOptions,
 ) -> Result<(NonNull<u8>, Mapping), Error> {
     let page = page_size();
-    let refused = |os_error| Error::ReservationRefused { bytes: len, os_error };
+    let refused = |os_error| Error::ReservationRefused {
+        bytes: len,
+        os_error,
+    };
     // Mappings are page-aligned; only a larger alignment needs slack to trim.
     let slack = if align > page { align } else { 0 };
     let map_len = len
@@ -82,7 +88,10 @@ pub(super) fn reserve(
     if opts.mlock {
         // SAFETY: locking our own mapping; no contents change.
         if unsafe { libc::mlock(ptr.cast(), len) } != 0 {
-            let err = Error::MlockRefused { bytes: len, os_error: Some(errno()) };
+            let err = Error::MlockRefused {
+                bytes: len,
+                os_error: Some(errno()),
+            };
             // SAFETY: the mapping was created above and is not referenced anywhere else.
             unsafe { unmap(&mapping) };
             return Err(err);
@@ -101,7 +110,8 @@ pub(super) unsafe fn prefault(ptr: *mut u8, len: usize) -> Result<(), Error> {
     loop {
         // SAFETY: advising pages of our own mapping (caller contract); MADV_POPULATE_WRITE
         // faults them in writable without changing their contents.
-        let rc = unsafe { libc::madvise(start as *mut libc::c_void, end - start, MADV_POPULATE_WRITE) };
+        let rc =
+            unsafe { libc::madvise(start as *mut libc::c_void, end - start, MADV_POPULATE_WRITE) };
         if rc == 0 {
             return Ok(());
         }
@@ -109,7 +119,12 @@ pub(super) unsafe fn prefault(ptr: *mut u8, len: usize) -> Result<(), Error> {
             libc::EINTR | libc::EAGAIN => continue,
             // Kernel older than 5.14: the advice is unknown. Touch the pages instead.
             libc::EINVAL => break,
-            code => return Err(Error::ReservationRefused { bytes: len, os_error: Some(code) }),
+            code => {
+                return Err(Error::ReservationRefused {
+                    bytes: len,
+                    os_error: Some(code),
+                })
+            }
         }
     }
     // Fallback: write a zero to each page that lies wholly inside the range. Pages partly

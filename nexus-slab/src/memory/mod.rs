@@ -53,7 +53,11 @@ impl Region {
             }
             // An aligned dangling pointer: `align` is a non-zero power of two.
             let ptr = NonNull::new(align as *mut u8).unwrap_or(NonNull::dangling());
-            return Ok(Region { ptr, len: 0, inner: backend::Mapping::empty() });
+            return Ok(Region {
+                ptr,
+                len: 0,
+                inner: backend::Mapping::empty(),
+            });
         }
         let (ptr, inner) = backend::reserve(len, align, opts)?;
         Ok(Region { ptr, len, inner })
@@ -135,7 +139,18 @@ mod tests {
     #[test]
     fn refusal_is_an_error_with_errno() {
         // More than the 47-bit user address space.
-        let err = Region::reserve(1 << 50, 64, MemOptions::default()).err().unwrap();
-        assert!(matches!(err, Error::ReservationRefused { os_error: Some(_), .. }), "{err:?}");
+        let err = Region::reserve(1 << 50, 64, MemOptions::default())
+            .err()
+            .unwrap();
+        assert!(
+            matches!(
+                err,
+                Error::ReservationRefused {
+                    os_error: Some(_),
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
     }
 }
