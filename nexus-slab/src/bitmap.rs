@@ -17,6 +17,10 @@
 //! the common case and never rescan a block. `hint` remembers the lowest level-0 word that may
 //! hold a free bit, so an insert usually reads a single word and never descends.
 //!
+//! A bitmap made with `track_live = false` keeps no `live` summaries: the per-thread
+//! allocators never iterate, and without them a single-value churn touches one word and no
+//! summary at all. Iteration over such a bitmap scans level 0 linearly (used only at drop).
+//!
 //! The whole structure lives in one zeroed [`Region`], written only through its raw pointer
 //! (never through a reference), so operations take `&self` and a live iterator can coexist
 //! with inserts. The type is `!Sync` through the `Cell`.
@@ -44,14 +48,21 @@ pub(crate) struct Bitmap {
     words: [usize; MAX_LEVELS],
     levels: usize,
     capacity: usize,
+    /// Whether the `live` summaries are kept (else they are unused and never written).
+    track_live: bool,
     hint: Cell<usize>,
     region: Region,
 }
 
 impl Bitmap {
     /// A bitmap for `capacity` indices, all free. Commits the words covering the first
-    /// `prefault` indices now.
-    pub(crate) fn new(capacity: u32, prefault: u32, opts: MemOptions) -> Result<Bitmap, Error> {
+    /// `prefault` indices now. `track_live` keeps the summaries iteration needs.
+    pub(crate) fn new(
+        capacity: u32,
+        prefault: u32,
+        track_live: bool,
+        opts: MemOptions,
+    ) -> Result<Bitmap, Error> {
         let capacity = capacity as usize;
         let mut words = [0usize; MAX_LEVELS];
         words[0] = capacity.div_ceil(64).max(1);
@@ -62,7 +73,8 @@ impl Bitmap {
         }
         debug_assert!(levels <= MAX_LEVELS);
         // Layout: small summary levels first (top down, full then live), then level 0.
-        let summary_words: usize = words[1..levels].iter().map(|w| 2 * w).sum();
+        let per_level = if track_live { 2 } else { 1 };
+        let summary_words: usize = words[1..levels].iter().map(|w| per_level * w).sum();
         let total = (summary_words + words[0]) * 8;
         let region = Region::reserve(total, 64, opts)?;
         let base = region.as_ptr().cast::<u64>();
@@ -70,12 +82,14 @@ impl Bitmap {
         let mut live = [core::ptr::null_mut(); MAX_LEVELS];
         let mut at = 0;
         for k in (1..levels).rev() {
-            // SAFETY: `at + 2 * words[k] <= summary_words`, inside the region.
+            // SAFETY: `at + per_level * words[k] <= summary_words`, inside the region.
             unsafe {
                 full[k] = base.add(at);
-                live[k] = base.add(at + words[k]);
+                if track_live {
+                    live[k] = base.add(at + words[k]);
+                }
             }
-            at += 2 * words[k];
+            at += per_level * words[k];
         }
         // SAFETY: `at == summary_words`; level 0 follows, inside the region.
         let occ = unsafe { base.add(at) };
@@ -87,6 +101,7 @@ impl Bitmap {
             words,
             levels,
             capacity,
+            track_live,
             hint: Cell::new(0),
             region,
         };
@@ -159,7 +174,7 @@ impl Bitmap {
         // SAFETY: `w < words[0]` (callers pass `hint` or a word found by descent); writes
         // go through the region's pointer.
         unsafe { *self.occ_ptr(w) = new };
-        if word == 0 {
+        if word == 0 && self.track_live {
             self.live_up(w);
         }
         if new == ALL {
@@ -220,7 +235,7 @@ impl Bitmap {
         if word == ALL {
             self.full_down(w);
         }
-        if new == 0 {
+        if new == 0 && self.track_live {
             self.live_down(w);
         }
         if w < self.hint.get() {
@@ -319,6 +334,10 @@ impl Bitmap {
 
     #[inline(never)]
     fn next_nonempty_word_slow(&self, w: usize) -> Option<usize> {
+        if !self.track_live {
+            // SAFETY: every `w` in the range is a level-0 word.
+            return (w..self.words[0]).find(|&w| unsafe { self.word(w) } != 0);
+        }
         // Climb: at level k, look for a set bit at position >= p (bit p ⇔ word p of level
         // k-1 is non-zero).
         let (mut k, mut p) = (1, w);
@@ -375,7 +394,7 @@ impl Bitmap {
                 let (f, l) = unsafe {
                     (
                         *self.full[k].add(w) & bit != 0,
-                        *self.live[k].add(w) & bit != 0,
+                        self.track_live && *self.live[k].add(w) & bit != 0,
                     )
                 };
                 if b >= self.words[k - 1] {
@@ -390,6 +409,11 @@ impl Bitmap {
                         *self.full[k - 1].add(b)
                     }
                 };
+                // SAFETY: `b < words[k-1]`.
+                if !self.track_live {
+                    assert_eq!(f, child == ALL, "full bit {b} at level {k}");
+                    continue;
+                }
                 // SAFETY: `b < words[k-1]`.
                 let child_live = unsafe {
                     if k == 1 {
@@ -432,7 +456,7 @@ mod tests {
     use std::vec::Vec;
 
     fn map(cap: u32) -> Bitmap {
-        Bitmap::new(cap, 0, MemOptions::default()).unwrap()
+        Bitmap::new(cap, 0, true, MemOptions::default()).unwrap()
     }
 
     #[test]
@@ -455,6 +479,22 @@ mod tests {
             }
             m.check_invariants();
         }
+    }
+
+    #[test]
+    fn without_live_summaries_the_same_answers() {
+        let m = Bitmap::new(10_000, 0, false, MemOptions::default()).unwrap();
+        for _ in 0..10_000 {
+            m.acquire().unwrap();
+        }
+        for i in (0..10_000).filter(|i| i % 1000 != 7) {
+            assert!(m.release(i));
+        }
+        m.check_invariants();
+        assert_eq!(m.next_occupied(0), Some(7));
+        assert_eq!(m.next_occupied(8), Some(1007));
+        assert_eq!(m.next_occupied(9008), None);
+        assert_eq!(m.acquire(), Some(0));
     }
 
     #[test]

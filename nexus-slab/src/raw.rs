@@ -14,8 +14,9 @@ use core::cell::Cell;
 /// - `values` holds `capacity` slots of `elem.size()` bytes each, aligned to `elem.align()`;
 ///   slot `i` starts at `values.as_ptr() + i * elem.size()`;
 /// - `len` equals the number of occupied bits in `bitmap`;
-/// - a slot's bytes hold an initialized value exactly while its bit is set (the typed layer
-///   writes before returning the index and reads/drops only after clearing... or while set).
+/// - the typed layer above keeps: a slot's bytes hold an initialized value exactly while its
+///   bit is set (it writes the value right after `acquire`, and moves or drops it out right
+///   around `release`).
 pub(crate) struct RawSlab {
     bitmap: Bitmap,
     values: Region,
@@ -23,11 +24,13 @@ pub(crate) struct RawSlab {
 }
 
 impl RawSlab {
-    /// Reserves `capacity` slots of `elem`, pre-faulting the first `prefault`.
+    /// Reserves `capacity` slots of `elem`, pre-faulting the first `prefault`. `iterable`
+    /// keeps the bitmap summaries that make iteration skip empty regions.
     pub(crate) fn new(
         capacity: u32,
         prefault: u32,
         elem: Layout,
+        iterable: bool,
         opts: MemOptions,
     ) -> Result<RawSlab, Error> {
         if prefault > capacity {
@@ -50,7 +53,7 @@ impl RawSlab {
             })?;
         let values = Region::reserve(bytes, elem.align().max(64), opts)?;
         values.prefault(0, prefault as usize * elem.size())?;
-        let bitmap = Bitmap::new(capacity, prefault, opts)?;
+        let bitmap = Bitmap::new(capacity, prefault, iterable, opts)?;
         Ok(RawSlab {
             bitmap,
             values,

@@ -53,6 +53,7 @@ impl<T> HiSlab<T> {
             virtual_capacity,
             initial_capacity,
             Layout::new::<T>(),
+            true,
             MemOptions::default(),
         )?;
         Ok(HiSlab {
