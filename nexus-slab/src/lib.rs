@@ -18,12 +18,21 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+#[cfg(feature = "std")]
+pub mod allocator;
 mod bitmap;
+pub mod bounded;
+mod direct;
 mod error;
 mod hislab;
 mod key;
+mod leaked;
 mod memory;
 mod raw;
+pub mod slot;
+mod store;
+mod tiers;
+pub mod unbounded;
 
 pub use error::{Error, Full, SlotsRemaining};
 pub use hislab::HiSlab;
@@ -32,4 +41,78 @@ pub use key::Key;
 /// Iterator types of [`HiSlab`].
 pub mod hislab_iter {
     pub use crate::hislab::{IntoIter, Iter, IterMut};
+}
+
+/// Generates `pub mod $name`: one slab allocator per thread for `$T`, with 8-byte RAII
+/// [`Slot`](slot::Slot) handles (a `Box` replacement) and 4-byte [`Key`]s.
+///
+/// ```
+/// use nexus_slab::create_allocator;
+///
+/// #[derive(Debug, PartialEq)]
+/// struct Order { price: u64, quantity: u32 }
+///
+/// create_allocator!(order_alloc, Order);
+///
+/// fn main() {
+///     order_alloc::init().bounded(1024).build();
+///     let mut slot = order_alloc::insert(Order { price: 100, quantity: 10 });
+///     assert_eq!(slot.price, 100);
+///     slot.get_mut().quantity = 50;
+///     assert_eq!(std::mem::size_of::<order_alloc::Slot>(), 8);
+///     drop(slot);
+///     assert_eq!(order_alloc::len(), 0);
+/// }
+/// ```
+///
+/// The module holds `Slot`, `init()`, `insert`, `try_insert`, `contains_key`,
+/// `get_unchecked(_mut)`, `reclaim`, `len`, `capacity`, `is_empty`, `is_initialized` and
+/// `shutdown`; see [`allocator`] for the life cycle.
+///
+/// Invoke it at module level: the type is named as from the module around the invocation
+/// (`use super::*` is in scope inside the generated module), and a module declared inside a
+/// function body cannot see that function's local items.
+///
+/// A `Slot` cannot leave its thread:
+/// ```compile_fail,E0277
+/// nexus_slab::create_allocator!(nums, u64);
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     let slot = nums::insert(1);
+///     std::thread::spawn(move || drop(slot)); // error: `Slot` is not `Send`
+/// }
+/// ```
+/// and cannot be used after `into_inner` moved the value out:
+/// ```compile_fail,E0382
+/// nexus_slab::create_allocator!(nums, u64);
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     let slot = nums::insert(1);
+///     let v = slot.into_inner();
+///     assert_eq!(*slot, v); // error: use of moved value
+/// }
+/// ```
+/// nor shared between threads:
+/// ```compile_fail,E0277
+/// nexus_slab::create_allocator!(nums, u64);
+/// fn assert_sync<T: Sync>() {}
+/// fn main() { assert_sync::<nums::Slot>(); }
+/// ```
+#[cfg(feature = "macros")]
+#[macro_export]
+macro_rules! create_allocator {
+    ($($input:tt)*) => {
+        $crate::__private::create_allocator_impl! { $crate; $($input)* }
+    };
+}
+
+/// What generated code names; not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use core::option::Option;
+    pub use core::result::Result;
+    #[cfg(feature = "macros")]
+    pub use nexus_slab_macros::create_allocator_impl;
+    #[cfg(feature = "std")]
+    pub use std::thread_local;
 }

@@ -1,0 +1,173 @@
+//! `init()` → [`Builder`] → [`BoundedBuilder`] / [`UnboundedBuilder`] → `build()`.
+
+use super::{install, Allocator, Marks};
+use crate::memory::MemOptions;
+use crate::store::Store;
+use crate::tiers::TierConfig;
+use crate::Error;
+use core::marker::PhantomData;
+
+/// Default first-tier size of an unbounded allocator.
+pub const DEFAULT_CHUNK_CAPACITY: u32 = crate::unbounded::DEFAULT_CHUNK_CAPACITY;
+
+/// Memory options shared by every builder.
+#[derive(Debug, Clone, Copy, Default)]
+struct Options {
+    mem: MemOptions,
+    prefault: bool,
+}
+
+/// Adds the memory options to a builder type.
+macro_rules! memory_options {
+    ($ty:ident) => {
+        impl<A: Allocator<V>, V> $ty<A, V> {
+            /// Ask for transparent huge pages (Linux with `mmap`; best effort, silently
+            /// declined where THP is off).
+            pub fn huge_pages(mut self, on: bool) -> Self {
+                self.opts.mem.huge_pages = on;
+                self
+            }
+
+            /// Lock the memory into RAM as it is reserved (commits it). `build` panics and
+            /// `try_build` errs if the OS refuses (see `ulimit -l`).
+            pub fn mlock(mut self, on: bool) -> Self {
+                self.opts.mem.mlock = on;
+                self
+            }
+
+            /// Commit the memory up front (the bounded capacity, or the unbounded `capacity`)
+            /// so first uses take no page fault.
+            pub fn prefault(mut self, on: bool) -> Self {
+                self.opts.prefault = on;
+                self
+            }
+        }
+    };
+}
+
+/// Configures this thread's allocator; from the generated `init()`.
+#[must_use = "a builder does nothing until .bounded(n).build() or .unbounded().build()"]
+pub struct Builder<A: Allocator<V>, V> {
+    opts: Options,
+    _a: Marks<A, V>,
+}
+
+impl<A: Allocator<V>, V> Builder<A, V> {
+    /// Starts a configuration.
+    #[expect(
+        clippy::new_without_default,
+        reason = "reached through the generated init()"
+    )]
+    pub fn new() -> Self {
+        Builder {
+            opts: Options::default(),
+            _a: PhantomData,
+        }
+    }
+
+    /// A fixed capacity of `capacity` slots: one reservation, never grows.
+    pub fn bounded(self, capacity: u32) -> BoundedBuilder<A, V> {
+        BoundedBuilder {
+            opts: self.opts,
+            capacity,
+            _a: PhantomData,
+        }
+    }
+
+    /// Grows by tiers of doubling size (first tier: `chunk_capacity`, default
+    /// [`DEFAULT_CHUNK_CAPACITY`]); never copies.
+    pub fn unbounded(self) -> UnboundedBuilder<A, V> {
+        UnboundedBuilder {
+            opts: self.opts,
+            chunk: DEFAULT_CHUNK_CAPACITY,
+            capacity: 0,
+            _a: PhantomData,
+        }
+    }
+}
+
+/// A bounded configuration; finish with [`build`](BoundedBuilder::build).
+#[must_use = "call .build() to install the allocator"]
+pub struct BoundedBuilder<A: Allocator<V>, V> {
+    opts: Options,
+    capacity: u32,
+    _a: Marks<A, V>,
+}
+
+impl<A: Allocator<V>, V> BoundedBuilder<A, V> {
+    /// Installs the allocator on this thread, or says why it cannot (already initialized,
+    /// capacity 0 or too large, reservation or mlock refused).
+    pub fn try_build(self) -> Result<(), Error> {
+        let config = TierConfig {
+            first: self.capacity,
+            growable: false,
+            initial: if self.opts.prefault { self.capacity } else { 0 },
+            prefault: self.opts.prefault,
+            mem: self.opts.mem,
+        };
+        install::<A, V>(|| Store::new(config))
+    }
+
+    /// Installs the allocator on this thread.
+    ///
+    /// # Panics
+    /// With the reason `try_build` would return.
+    #[track_caller]
+    pub fn build(self) {
+        let capacity = self.capacity;
+        if let Err(e) = self.try_build() {
+            panic!("{}::init().bounded({capacity}).build(): {e}", A::NAME)
+        }
+    }
+}
+
+/// An unbounded configuration; finish with [`build`](UnboundedBuilder::build).
+#[must_use = "call .build() to install the allocator"]
+pub struct UnboundedBuilder<A: Allocator<V>, V> {
+    opts: Options,
+    chunk: u32,
+    capacity: u32,
+    _a: Marks<A, V>,
+}
+
+impl<A: Allocator<V>, V> UnboundedBuilder<A, V> {
+    /// Slots in the first tier (rounded up to a power of two; 1 ..= 2³¹); each next tier
+    /// doubles.
+    pub fn chunk_capacity(mut self, chunk: u32) -> Self {
+        self.chunk = chunk;
+        self
+    }
+
+    /// Reserve tiers for at least `capacity` slots now (pre-faulted with `prefault(true)`).
+    pub fn capacity(mut self, capacity: u32) -> Self {
+        self.capacity = capacity;
+        self
+    }
+
+    /// Installs the allocator on this thread, or says why it cannot.
+    pub fn try_build(self) -> Result<(), Error> {
+        let config = TierConfig {
+            first: self.chunk,
+            growable: true,
+            initial: self.capacity,
+            prefault: self.opts.prefault,
+            mem: self.opts.mem,
+        };
+        install::<A, V>(|| Store::new(config))
+    }
+
+    /// Installs the allocator on this thread.
+    ///
+    /// # Panics
+    /// With the reason `try_build` would return.
+    #[track_caller]
+    pub fn build(self) {
+        if let Err(e) = self.try_build() {
+            panic!("{}::init().unbounded().build(): {e}", A::NAME)
+        }
+    }
+}
+
+memory_options!(Builder);
+memory_options!(BoundedBuilder);
+memory_options!(UnboundedBuilder);

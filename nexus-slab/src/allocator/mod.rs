@@ -1,0 +1,380 @@
+//! The per-thread allocators behind [`create_allocator!`](crate::create_allocator): the
+//! thread-local state, its life cycle, and the functions the generated module forwards to.
+//!
+//! # Per-thread state without a per-operation toll
+//! The state ([`Local`]) is a `const`-initialized thread-local with no destructor, so reaching
+//! it is one thread-pointer-relative address: no lazy-initialization check, no destructor
+//! registration check. Releasing memory at thread exit is the job of a second thread-local,
+//! an [`ExitGuard`], registered once by `init()` and never touched on the fast path.
+//!
+//! # Life cycle
+//! ```text
+//!  UNINIT ──init().build()──► LIVE ──shutdown() with 0 live──► UNINIT
+//!                              │
+//!                 thread exit (ExitGuard drops)
+//!                              ▼
+//!               0 live? ──yes──► DEAD (memory released)
+//!                 │no
+//!                 ▼
+//!              EXITING ──last Slot dropped──► DEAD (memory released)
+//! ```
+//! A `Slot` can be dropped during or after thread-local destruction (from another
+//! thread-local's destructor): `Local` has no destructor, so it is never destroyed while the
+//! thread runs, and the memory is released only when no slot is live. Slots leaked with
+//! [`Slot::leak`](crate::slot::Slot::leak) and never reclaimed keep the memory forever (by
+//! design: they are live).
+
+mod builder;
+
+pub use builder::{BoundedBuilder, Builder, UnboundedBuilder};
+
+use crate::slot::{Slot, SlotOwner};
+use crate::store::Store;
+use crate::{Error, Full, Key, SlotsRemaining};
+use core::cell::{Cell, UnsafeCell};
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+use core::ptr::NonNull;
+
+const UNINIT: u8 = 0;
+const LIVE: u8 = 1;
+const EXITING: u8 = 2;
+const DEAD: u8 = 3;
+
+/// One thread's allocator state for one `create_allocator!` allocator.
+///
+/// Invariant: `store` is initialized exactly when `state` is `LIVE` or `EXITING`; every live
+/// `Slot` of this allocator points into it, so it is initialized while any `Slot` lives.
+pub struct Local<T> {
+    store: UnsafeCell<MaybeUninit<Store<T>>>,
+    state: Cell<u8>,
+}
+
+impl<T> Local<T> {
+    /// The state before `init()`.
+    #[expect(
+        clippy::new_without_default,
+        reason = "const-constructed inside thread_local!"
+    )]
+    pub const fn new() -> Local<T> {
+        Local {
+            store: UnsafeCell::new(MaybeUninit::uninit()),
+            state: Cell::new(UNINIT),
+        }
+    }
+
+    /// The store, if initialized.
+    #[inline(always)]
+    fn store(&self) -> Option<&Store<T>> {
+        // LIVE or EXITING
+        if self.state.get().wrapping_sub(LIVE) <= EXITING - LIVE {
+            // SAFETY: initialized in these states (invariant); only `teardown` writes it,
+            // and it is never called while this borrow is used.
+            Some(unsafe { (*self.store.get()).assume_init_ref() })
+        } else {
+            None
+        }
+    }
+
+    /// Releases the store's memory. Must be called with no slot live and no borrow of the
+    /// store in use.
+    fn teardown(&self, next: u8) {
+        debug_assert!(self.store().is_some_and(|s| s.len() == 0));
+        self.state.set(next);
+        // SAFETY: the store was initialized (LIVE/EXITING) and `state` no longer says so, so
+        // it is dropped exactly once; no `Slot` points into it (no live slots) and no borrow
+        // of it is held across this call.
+        unsafe { (*self.store.get()).assume_init_drop() };
+    }
+}
+
+/// Implemented by the marker type `create_allocator!` generates, tying the value type `V` to
+/// its thread-local. (`V` is a parameter rather than an associated type so that a private
+/// value type keeps the impl private instead of leaking through it.)
+///
+/// # Safety
+/// `local()` must return a pointer to a thread-local `Local<V>` used by no other marker,
+/// valid for the whole life of the calling thread; `register_exit_guard` must make an
+/// [`ExitGuard<Self, V>`] thread-local live on this thread (ignoring failure at thread exit).
+pub unsafe trait Allocator<V>: 'static {
+    /// The allocator's name, for messages.
+    const NAME: &'static str;
+    /// This thread's state.
+    fn local() -> *const Local<V>;
+    /// Registers this thread's [`ExitGuard`].
+    fn register_exit_guard();
+}
+
+/// Type-level marks of an allocator marker and its value type: no ownership, `Send + Sync`
+/// neutral (the handles' own fields decide that).
+pub(crate) type Marks<A, V> = PhantomData<(fn() -> A, fn() -> V)>;
+
+/// What a per-thread [`Slot`] frees into: zero-sized, so the `Slot` is one pointer.
+pub struct PerThread<A, V>(Marks<A, V>);
+
+impl<A, V> PerThread<A, V> {
+    #[inline(always)]
+    const fn new() -> Self {
+        PerThread(PhantomData)
+    }
+}
+
+impl<A, V> Clone for PerThread<A, V> {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<A, V> Copy for PerThread<A, V> {}
+
+#[inline(always)]
+fn local<'a, A: Allocator<V>, V>() -> &'a Local<V> {
+    // SAFETY: valid for the thread's life (trait contract); the borrow stays on this thread
+    // (`Local` is `!Sync`) and within the calling function.
+    unsafe { &*A::local() }
+}
+
+/// Releases the allocator's memory when the thread exits (or, if slots are still live then,
+/// when the last one drops).
+pub struct ExitGuard<A: Allocator<V>, V>(Marks<A, V>);
+
+impl<A: Allocator<V>, V> ExitGuard<A, V> {
+    /// A guard for the thread-local.
+    #[expect(
+        clippy::new_without_default,
+        reason = "const-constructed inside thread_local!"
+    )]
+    pub const fn new() -> ExitGuard<A, V> {
+        ExitGuard(PhantomData)
+    }
+}
+
+impl<A: Allocator<V>, V> Drop for ExitGuard<A, V> {
+    fn drop(&mut self) {
+        let local = local::<A, V>();
+        if local.state.get() == LIVE {
+            let live = local.store().map_or(0, Store::len);
+            if live == 0 {
+                local.teardown(DEAD);
+            } else {
+                local.state.set(EXITING);
+            }
+        }
+    }
+}
+
+// SAFETY: pointers passed in come from this allocator's store (the `Slot` invariant); the
+// store stays initialized while any slot is live (`Local` invariant), and `Local` is never
+// destroyed while the thread runs.
+unsafe impl<A: Allocator<V>, V> SlotOwner for PerThread<A, V> {
+    type Value = V;
+
+    #[inline(always)]
+    unsafe fn free(&self, ptr: NonNull<V>) {
+        let local = local::<A, V>();
+        {
+            // SAFETY: a live `Slot` exists, so the store is initialized (invariant).
+            let store = unsafe { (*local.store.get()).assume_init_ref() };
+            // SAFETY: forwarded contract.
+            unsafe { store.free(ptr) };
+        }
+        if local.state.get() == EXITING {
+            finish_exit(local);
+        }
+    }
+
+    #[inline]
+    fn key_of(&self, ptr: NonNull<V>) -> Key {
+        local::<A, V>().store().map_or(Key::NONE, |s| s.key_of(ptr))
+    }
+
+    #[inline]
+    unsafe fn leak(&self, ptr: NonNull<V>) -> Key {
+        // SAFETY: a live `Slot` exists, so the store is initialized; forwarded contract.
+        unsafe { (*local::<A, V>().store.get()).assume_init_ref().leak(ptr) }
+    }
+
+    #[inline]
+    fn contains_key(&self, key: Key) -> bool {
+        contains_key::<A, V>(key)
+    }
+}
+
+/// The thread has exited and a slot was just freed: release the memory if it was the last.
+#[cold]
+#[inline(never)]
+fn finish_exit<T>(local: &Local<T>) {
+    if local.store().is_some_and(|s| s.len() == 0) {
+        local.teardown(DEAD);
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn not_initialized(name: &str, state: u8) -> ! {
+    if state == DEAD {
+        panic!("allocator `{name}` was released at thread exit; it cannot be used from a later thread-local destructor")
+    }
+    panic!(
+        "allocator `{name}` is not initialized on this thread: call {name}::init().bounded(n).build() \
+         or {name}::init().unbounded().build() first"
+    )
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn full<A: Allocator<V>, V>() -> ! {
+    let local = local::<A, V>();
+    let (capacity, why, growable) = match local.store() {
+        Some(s) => (
+            s.capacity(),
+            s.tiers().take_grow_error(),
+            s.tiers().growable(),
+        ),
+        None => not_initialized(A::NAME, local.state.get()),
+    };
+    let name = A::NAME;
+    match (growable, why) {
+        (false, _) => panic!(
+            "allocator `{name}` is full: all {capacity} slots are in use (bounded({capacity})); \
+             use try_insert to get the value back, or build it larger"
+        ),
+        (true, Some(e)) => panic!("allocator `{name}` cannot grow past {capacity} slots: {e}"),
+        (true, None) => panic!("allocator `{name}` cannot grow past {capacity} slots"),
+    }
+}
+
+/// The store, or the "call init()" panic.
+#[inline(always)]
+#[track_caller]
+fn store<'a, A: Allocator<V>, V>() -> &'a Store<V> {
+    let local = local::<A, V>();
+    match local.store() {
+        Some(s) => s,
+        None => not_initialized(A::NAME, local.state.get()),
+    }
+}
+
+/// `insert` of the generated module.
+#[inline(always)]
+#[track_caller]
+pub fn insert<A: Allocator<V>, V>(value: V) -> Slot<PerThread<A, V>> {
+    match store::<A, V>().insert(value) {
+        // SAFETY: freshly occupied and initialized; this is its only owner.
+        Ok(ptr) => unsafe { Slot::from_raw(ptr, PerThread::new()) },
+        Err(value) => {
+            drop(value);
+            full::<A, V>()
+        }
+    }
+}
+
+/// `try_insert` of the generated module.
+#[inline(always)]
+#[track_caller]
+pub fn try_insert<A: Allocator<V>, V>(value: V) -> Result<Slot<PerThread<A, V>>, Full<V>> {
+    match store::<A, V>().insert(value) {
+        // SAFETY: freshly occupied and initialized; this is its only owner.
+        Ok(ptr) => Ok(unsafe { Slot::from_raw(ptr, PerThread::new()) }),
+        Err(value) => Err(Full(value)),
+    }
+}
+
+/// `contains_key` of the generated module: false for `Key::NONE`, out of range, vacant, and
+/// before `init`.
+#[inline]
+pub fn contains_key<A: Allocator<V>, V>(key: Key) -> bool {
+    local::<A, V>().store().is_some_and(|s| s.contains(key))
+}
+
+/// `get_unchecked` of the generated module.
+///
+/// # Safety
+/// `key` names a live slot of this thread's allocator, the returned reference is not used
+/// after that slot is freed, and no `&mut` to the value is used meanwhile.
+#[inline]
+#[track_caller]
+pub unsafe fn get_unchecked<A: Allocator<V>, V>(key: Key) -> &'static V {
+    // SAFETY: live by contract; the reference's lifetime is the caller's to respect.
+    unsafe { store::<A, V>().get_unchecked(key).as_ref() }
+}
+
+/// `get_unchecked_mut` of the generated module.
+///
+/// # Safety
+/// As [`get_unchecked`], and no other reference to the value is used meanwhile.
+#[inline]
+#[track_caller]
+pub unsafe fn get_unchecked_mut<A: Allocator<V>, V>(key: Key) -> &'static mut V {
+    // SAFETY: live and unaliased by contract.
+    unsafe { store::<A, V>().get_unchecked(key).as_mut() }
+}
+
+/// `reclaim` of the generated module.
+#[inline]
+#[track_caller]
+pub fn reclaim<A: Allocator<V>, V>(key: Key) -> Option<Slot<PerThread<A, V>>> {
+    let ptr = store::<A, V>().reclaim(key)?;
+    // SAFETY: live and leaked, so no `Slot` owns it; the leaked mark is cleared, so this is
+    // its only owner.
+    Some(unsafe { Slot::from_raw(ptr, PerThread::new()) })
+}
+
+/// Live slots (0 before `init`).
+#[inline]
+pub fn len<A: Allocator<V>, V>() -> u32 {
+    local::<A, V>().store().map_or(0, Store::len)
+}
+
+/// Slots reserved now (0 before `init`).
+#[inline]
+pub fn capacity<A: Allocator<V>, V>() -> u32 {
+    local::<A, V>().store().map_or(0, Store::capacity)
+}
+
+/// `true` once `init().….build()` succeeded on this thread (and until `shutdown`).
+#[inline]
+pub fn is_initialized<A: Allocator<V>, V>() -> bool {
+    local::<A, V>().store().is_some()
+}
+
+/// Releases the memory if no slot is live (then `init` may be called again); otherwise
+/// reports how many are and keeps working. `Ok` if not initialized.
+pub fn shutdown<A: Allocator<V>, V>() -> Result<(), SlotsRemaining> {
+    let local = local::<A, V>();
+    match local.store().map(Store::len) {
+        None => Ok(()),
+        Some(0) => {
+            let next = if local.state.get() == EXITING {
+                DEAD
+            } else {
+                UNINIT
+            };
+            local.teardown(next);
+            Ok(())
+        }
+        Some(count) => Err(SlotsRemaining { count }),
+    }
+}
+
+/// Installs a store; the error if already initialized or the store cannot be made.
+fn install<A: Allocator<V>, V>(
+    make: impl FnOnce() -> Result<Store<V>, Error>,
+) -> Result<(), Error> {
+    let local = local::<A, V>();
+    if local.state.get() != UNINIT {
+        return Err(Error::AlreadyInitialized { allocator: A::NAME });
+    }
+    let store = make()?;
+    // SAFETY: UNINIT: nothing is stored and nothing refers to the cell's contents.
+    unsafe { (*local.store.get()).write(store) };
+    local.state.set(LIVE);
+    A::register_exit_guard();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

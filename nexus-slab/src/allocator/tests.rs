@@ -1,0 +1,345 @@
+use crate::{create_allocator, Error, Full, Key, SlotsRemaining};
+use std::cell::{Cell, RefCell};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+use std::string::{String, ToString};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::vec::Vec;
+use std::{format, thread, thread_local, vec};
+
+fn panic_message(f: impl FnOnce()) -> String {
+    let err = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
+    match err.downcast::<String>() {
+        Ok(s) => *s,
+        Err(e) => e
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+create_allocator!(words, String);
+
+#[test]
+fn slot_is_eight_bytes_and_option_too() {
+    assert_eq!(size_of::<words::Slot>(), 8);
+    assert_eq!(size_of::<Option<words::Slot>>(), 8);
+    assert_eq!(size_of::<Key>(), 4);
+}
+
+#[test]
+fn quick_start_life_cycle() {
+    assert!(!words::is_initialized());
+    words::init().bounded(4).build();
+    assert!(words::is_initialized());
+    let mut a = words::insert("a".to_string());
+    let b = words::insert("b".to_string());
+    assert_eq!((a.key().index(), b.key().index()), (0, 1));
+    a.push('!');
+    assert_eq!(a.replace("x".into()), "a!");
+    assert_eq!(*a, "x");
+    assert_eq!(format!("{b:?}"), "Slot(\"b\")");
+    assert!(a.is_valid() && words::contains_key(a.key()));
+    assert_eq!(b.into_inner(), "b");
+    assert_eq!(words::len(), 1);
+    drop(a);
+    assert!(words::is_empty());
+    words::shutdown().unwrap();
+    assert!(!words::is_initialized());
+}
+
+create_allocator!(small, u64);
+
+#[test]
+fn full_bounded_panics_naming_allocator_and_capacity_and_try_insert_hands_back() {
+    small::init().bounded(2).build();
+    let _a = small::insert(1);
+    let _b = small::insert(2);
+    let msg = panic_message(|| drop(small::insert(3)));
+    assert!(
+        msg.contains("`small` is full") && msg.contains("all 2 slots"),
+        "{msg}"
+    );
+    let Err(Full(v)) = small::try_insert(4) else {
+        panic!("expected Full")
+    };
+    assert_eq!(v, 4);
+    assert_eq!(small::len(), 2);
+}
+
+create_allocator!(never_init, u64);
+
+#[test]
+fn use_before_init_panics_saying_to_call_init() {
+    let msg = panic_message(|| drop(never_init::insert(1)));
+    assert!(
+        msg.contains("not initialized") && msg.contains("never_init::init()"),
+        "{msg}"
+    );
+    let msg = panic_message(|| drop(never_init::try_insert(1)));
+    assert!(msg.contains("init()"), "{msg}");
+    let msg = panic_message(|| drop(never_init::reclaim(Key::new(0))));
+    assert!(msg.contains("init()"), "{msg}");
+    assert_eq!((never_init::len(), never_init::capacity()), (0, 0));
+    assert!(!never_init::contains_key(Key::new(0)));
+    assert_eq!(never_init::shutdown(), Ok(()));
+}
+
+create_allocator!(twice, u64);
+
+#[test]
+fn second_init_errs_and_build_panics() {
+    twice::init().bounded(8).build();
+    let err = twice::init().bounded(8).try_build().unwrap_err();
+    assert_eq!(err, Error::AlreadyInitialized { allocator: "twice" });
+    let msg = panic_message(|| twice::init().unbounded().build());
+    assert!(msg.contains("already initialized"), "{msg}");
+    // Still working.
+    assert_eq!(*twice::insert(5), 5);
+}
+
+create_allocator!(bad_cap, u64);
+
+#[test]
+fn impossible_capacities_are_errors() {
+    assert!(matches!(
+        bad_cap::init().bounded(0).try_build(),
+        Err(Error::InvalidCapacity { .. })
+    ));
+    assert!(matches!(
+        bad_cap::init()
+            .unbounded()
+            .chunk_capacity(u32::MAX)
+            .try_build(),
+        Err(Error::InvalidCapacity { .. })
+    ));
+    assert!(!bad_cap::is_initialized());
+    bad_cap::init().bounded(1).build();
+}
+
+create_allocator!(refused, [u8; 1 << 20]);
+
+#[cfg(all(feature = "mmap", target_os = "linux", not(miri)))]
+#[test]
+fn os_refusal_is_an_error() {
+    // 2³² - 1 slots of 1 MiB: far beyond the address space.
+    let err = refused::init().bounded(u32::MAX).try_build().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ReservationRefused { .. } | Error::InvalidCapacity { .. }
+        ),
+        "{err}"
+    );
+    let msg = panic_message(|| refused::init().bounded(u32::MAX).build());
+    assert!(msg.contains("refused::init().bounded(4294967295)"), "{msg}");
+    assert!(!refused::is_initialized());
+}
+
+create_allocator!(remaining, u64);
+
+#[test]
+fn shutdown_with_live_slots_is_refused_and_keeps_working() {
+    remaining::init().bounded(8).build();
+    let a = remaining::insert(1);
+    let b = remaining::insert(2);
+    assert_eq!(remaining::shutdown(), Err(SlotsRemaining { count: 2 }));
+    let c = remaining::insert(3);
+    assert_eq!(*a + *b + *c, 6);
+    drop((a, b, c));
+    assert_eq!(remaining::shutdown(), Ok(()));
+    // And again from scratch.
+    remaining::init().unbounded().chunk_capacity(2).build();
+    assert_eq!(remaining::insert(9).key().index(), 0);
+}
+
+create_allocator!(keys, u32);
+
+#[test]
+fn contains_key_and_reclaim_never_make_a_second_owner() {
+    keys::init().unbounded().chunk_capacity(4).build();
+    let a = keys::insert(10);
+    let ka = a.key();
+    assert!(keys::contains_key(ka));
+    assert!(!keys::contains_key(Key::NONE));
+    assert!(!keys::contains_key(Key::new(3)), "vacant");
+    assert!(!keys::contains_key(Key::new(1_000_000)), "out of range");
+    assert!(
+        keys::reclaim(ka).is_none(),
+        "owned by a live Slot: no second owner"
+    );
+    let leaked = a.leak();
+    assert_eq!(leaked, ka);
+    // SAFETY: live and not aliased.
+    assert_eq!(unsafe { *keys::get_unchecked(leaked) }, 10);
+    // SAFETY: live and not aliased.
+    unsafe { *keys::get_unchecked_mut(leaked) += 1 };
+    let back = keys::reclaim(leaked).expect("a leaked live slot");
+    assert!(keys::reclaim(leaked).is_none(), "reclaimed once");
+    assert_eq!(back.into_inner(), 11);
+    assert!(!keys::contains_key(ka));
+    assert!(keys::reclaim(ka).is_none(), "vacant");
+}
+
+create_allocator!(growing, [u64; 4]);
+
+#[test]
+fn unbounded_grows_without_moving_anything() {
+    growing::init().unbounded().chunk_capacity(8).build();
+    let n = if cfg!(miri) { 100 } else { 20_000 };
+    let slots: Vec<growing::Slot> = (0..n).map(|i| growing::insert([i; 4])).collect();
+    let addrs: Vec<*const [u64; 4]> = slots.iter().map(|s| s.as_ptr()).collect();
+    assert!(growing::capacity() >= n as u32);
+    for (i, s) in slots.iter().enumerate() {
+        assert_eq!(s.key().index(), i as u32);
+        assert_eq!(**s, [i as u64; 4]);
+        assert_eq!(s.as_ptr(), addrs[i]);
+    }
+    drop(slots);
+    assert_eq!(growing::len(), 0);
+    assert_eq!(
+        growing::insert([0; 4]).key().index(),
+        0,
+        "lowest free first"
+    );
+}
+
+struct Tracked {
+    drops: Rc<Cell<usize>>,
+    explode: bool,
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.drops.set(self.drops.get() + 1);
+        if self.explode {
+            panic!("Tracked::drop panics on purpose");
+        }
+    }
+}
+
+create_allocator!(tracked, Tracked);
+
+#[test]
+fn drops_once_and_a_panicking_drop_frees_the_slot() {
+    tracked::init().bounded(4).build();
+    let drops = Rc::new(Cell::new(0));
+    let a = tracked::insert(Tracked {
+        drops: drops.clone(),
+        explode: false,
+    });
+    let b = tracked::insert(Tracked {
+        drops: drops.clone(),
+        explode: true,
+    });
+    drop(a);
+    assert_eq!((drops.get(), tracked::len()), (1, 1));
+    assert!(catch_unwind(AssertUnwindSafe(|| drop(b))).is_err());
+    assert_eq!(
+        (drops.get(), tracked::len()),
+        (2, 0),
+        "freed once despite the panic"
+    );
+    let slots: Vec<_> = (0..4)
+        .map(|_| {
+            tracked::insert(Tracked {
+                drops: drops.clone(),
+                explode: false,
+            })
+        })
+        .collect();
+    assert_eq!(
+        slots.iter().map(|s| s.key().index()).collect::<Vec<_>>(),
+        vec![0, 1, 2, 3]
+    );
+    drop(slots);
+    assert_eq!(drops.get(), 6);
+}
+
+/// A value whose `Drop` inserts into its own allocator.
+struct Reentrant(u32);
+
+impl Drop for Reentrant {
+    fn drop(&mut self) {
+        if self.0 > 0 {
+            // Must not be handed the slot being dropped.
+            let next = reentrant::insert(Reentrant(self.0 - 1));
+            assert_eq!(next.0, self.0 - 1);
+        }
+    }
+}
+
+create_allocator!(reentrant, Reentrant);
+
+#[test]
+fn drop_that_inserts_into_the_same_allocator() {
+    // Each level of the chain holds one more slot while the one below drops: 6 at most.
+    reentrant::init().bounded(6).build();
+    drop(reentrant::insert(Reentrant(5)));
+    assert_eq!(reentrant::len(), 0);
+}
+
+create_allocator!(per_thread, usize);
+
+#[test]
+fn each_thread_has_its_own_allocator() {
+    let handles: Vec<_> = (0..3)
+        .map(|t| {
+            thread::spawn(move || {
+                assert!(!per_thread::is_initialized());
+                per_thread::init().bounded(16).build();
+                let slots: Vec<_> = (0..10).map(|i| per_thread::insert(t * 100 + i)).collect();
+                assert_eq!(per_thread::len(), 10);
+                slots.iter().map(|s| **s).sum::<usize>()
+            })
+        })
+        .collect();
+    let sums: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(sums, vec![45, 1045, 2045]);
+}
+
+/// Counts drops in a static, so a thread's teardown can be observed from outside it.
+struct CountedDrop(&'static AtomicUsize);
+
+impl Drop for CountedDrop {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+create_allocator!(at_exit, CountedDrop);
+
+thread_local! {
+    static HOLDER: RefCell<Vec<at_exit::Slot>> = const { RefCell::new(Vec::new()) };
+}
+
+#[test]
+fn slots_dropped_after_the_exit_guard_are_fine() {
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    thread::spawn(|| {
+        // HOLDER's destructor is registered before the allocator's exit guard; destructors
+        // run in reverse order of registration, so the guard runs first (3 slots live:
+        // EXITING) and the slots drop afterwards, the last one releasing the memory.
+        HOLDER.with(|_| ());
+        at_exit::init().unbounded().chunk_capacity(2).build();
+        for _ in 0..3 {
+            let slot = at_exit::insert(CountedDrop(&DROPS));
+            HOLDER.with(|h| h.borrow_mut().push(slot));
+        }
+    })
+    .join()
+    .unwrap();
+    assert_eq!(DROPS.load(Ordering::SeqCst), 3);
+}
+
+#[test]
+fn thread_exit_with_no_live_slot_releases_at_once() {
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    thread::spawn(|| {
+        at_exit::init().bounded(4).build();
+        drop(at_exit::insert(CountedDrop(&DROPS)));
+    })
+    .join()
+    .unwrap();
+    assert_eq!(DROPS.load(Ordering::SeqCst), 1);
+}

@@ -1,0 +1,73 @@
+//! [`BoundedSlab`]: a fixed-capacity slab whose [`Slot`]s are tied to it by lifetime — for
+//! when a per-thread `create_allocator!` does not fit (several slabs, made at run time).
+//!
+//! ```
+//! use nexus_slab::bounded::BoundedSlab;
+//!
+//! let slab = BoundedSlab::with_capacity(1024);
+//! let slot = slab.insert(42).unwrap();
+//! assert_eq!(*slot.get(), 42);
+//! assert_eq!(slab.len(), 1);
+//! drop(slot);
+//! assert!(slab.is_empty());
+//! ```
+
+use crate::direct::direct_slab_common;
+use crate::memory::MemOptions;
+use crate::store::Store;
+use crate::tiers::TierConfig;
+use crate::{Error, Full};
+
+/// An owning handle into a [`BoundedSlab`]; frees its slot when dropped.
+pub type Slot<'a, T> = crate::slot::Slot<&'a BoundedSlab<T>>;
+
+/// A slab of at most `capacity` values, reserved up front and committed on demand.
+/// Insert takes the lowest free slot; no value ever moves.
+pub struct BoundedSlab<T> {
+    store: Store<T>,
+}
+
+// SAFETY: the slab owns its values and memory outright; every `Slot` borrows it, so none can
+// be left behind on the old thread. Moving it moves the `T`s: `T: Send` is required.
+unsafe impl<T: Send> Send for BoundedSlab<T> {}
+
+impl<T> BoundedSlab<T> {
+    /// Reserves `capacity` slots.
+    ///
+    /// # Panics
+    /// If the capacity is 0, `T` is zero-sized, or the OS refuses the reservation;
+    /// [`try_with_capacity`](BoundedSlab::try_with_capacity) returns the error instead.
+    #[track_caller]
+    pub fn with_capacity(capacity: u32) -> BoundedSlab<T> {
+        match Self::try_with_capacity(capacity) {
+            Ok(slab) => slab,
+            Err(e) => panic!("BoundedSlab::with_capacity({capacity}): {e}"),
+        }
+    }
+
+    /// Reserves `capacity` slots, or says why it cannot.
+    pub fn try_with_capacity(capacity: u32) -> Result<BoundedSlab<T>, Error> {
+        let config = TierConfig {
+            first: capacity,
+            growable: false,
+            initial: 0,
+            prefault: false,
+            mem: MemOptions::default(),
+        };
+        Ok(BoundedSlab {
+            store: Store::new(config)?,
+        })
+    }
+
+    /// Moves `value` into the lowest free slot, or hands it back when the slab is full.
+    #[inline]
+    pub fn insert(&self, value: T) -> Result<Slot<'_, T>, Full<T>> {
+        match self.store.insert(value) {
+            // SAFETY: freshly occupied and initialized; this is its only owner.
+            Ok(ptr) => Ok(unsafe { crate::slot::Slot::from_raw(ptr, self) }),
+            Err(value) => Err(Full(value)),
+        }
+    }
+}
+
+direct_slab_common!(BoundedSlab);

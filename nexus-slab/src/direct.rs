@@ -1,0 +1,97 @@
+//! What the two direct slabs share: the [`SlotOwner`](crate::slot::SlotOwner) impl and the
+//! key-based methods, stamped onto each by one macro so they cannot drift apart.
+
+/// Implements `SlotOwner` for `&'a $slab<T>` and the common methods on `$slab<T>`, which must
+/// have a field `store: Store<T>`.
+macro_rules! direct_slab_common {
+    ($slab:ident) => {
+        // SAFETY: every pointer passed in was handed out by this slab's store (the `Slot`
+        // invariant), and a `Slot` borrows the slab, so the slab and its memory outlive it.
+        unsafe impl<'a, T> $crate::slot::SlotOwner for &'a $slab<T> {
+            type Value = T;
+            #[inline(always)]
+            unsafe fn free(&self, ptr: core::ptr::NonNull<T>) {
+                // SAFETY: forwarded contract.
+                unsafe { self.store.free(ptr) }
+            }
+            #[inline]
+            fn key_of(&self, ptr: core::ptr::NonNull<T>) -> $crate::Key {
+                self.store.key_of(ptr)
+            }
+            #[inline]
+            unsafe fn leak(&self, ptr: core::ptr::NonNull<T>) -> $crate::Key {
+                // SAFETY: forwarded contract.
+                unsafe { self.store.leak(ptr) }
+            }
+            #[inline]
+            fn contains_key(&self, key: $crate::Key) -> bool {
+                self.store.contains(key)
+            }
+        }
+
+        impl<T> $slab<T> {
+            /// Live slots (leaked ones included).
+            #[inline]
+            pub fn len(&self) -> u32 {
+                self.store.len()
+            }
+
+            /// `true` when no slot is live.
+            #[inline]
+            pub fn is_empty(&self) -> bool {
+                self.store.len() == 0
+            }
+
+            /// Slots reserved so far.
+            #[inline]
+            pub fn capacity(&self) -> u32 {
+                self.store.capacity()
+            }
+
+            /// `true` if `key` names a live slot; false for `Key::NONE`, out of range, vacant.
+            #[inline]
+            pub fn contains_key(&self, key: $crate::Key) -> bool {
+                self.store.contains(key)
+            }
+
+            /// The value of `key`, unchecked.
+            ///
+            /// # Safety
+            /// `key` must name a live slot, and no `&mut` to that value may exist while the
+            /// returned reference is used.
+            #[inline]
+            pub unsafe fn get_unchecked(&self, key: $crate::Key) -> &T {
+                // SAFETY: live by the caller's contract, so initialized; no `&mut` aliases.
+                unsafe { self.store.get_unchecked(key).as_ref() }
+            }
+
+            /// The value of `key` mutably, unchecked.
+            ///
+            /// # Safety
+            /// `key` must name a live slot, and no other reference to that value (including
+            /// through its `Slot`) may be used while the returned one is.
+            #[inline]
+            #[expect(
+                clippy::mut_from_ref,
+                reason = "the slot memory is not owned by `&self`; the caller guarantees uniqueness"
+            )]
+            pub unsafe fn get_unchecked_mut(&self, key: $crate::Key) -> &mut T {
+                // SAFETY: live by the caller's contract; uniqueness by the caller's contract;
+                // the pointer has the region's provenance.
+                unsafe { self.store.get_unchecked(key).as_mut() }
+            }
+
+            /// Takes back a slot given up by [`Slot::leak`]; `None` if `key` is not a leaked
+            /// live slot (so a second owner can never be made).
+            #[inline]
+            pub fn reclaim(&self, key: $crate::Key) -> Option<Slot<'_, T>> {
+                let ptr = self.store.reclaim(key)?;
+                // SAFETY: live and leaked: no `Slot` owns it; the leaked mark is now cleared,
+                // so this becomes its only owner.
+                Some(unsafe { $crate::slot::Slot::from_raw(ptr, self) })
+            }
+        }
+    };
+}
+
+pub(crate) use direct_slab_common;

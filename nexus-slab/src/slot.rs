@@ -1,0 +1,201 @@
+//! [`Slot`]: the owning handle of one value in a slab — a `Box` whose memory comes from a
+//! slab. One type serves every slab kind; what differs is the owner it frees into:
+//! a zero-sized per-thread allocator marker (8-byte slot) or a borrowed direct slab.
+
+use crate::Key;
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
+use core::ops::{Deref, DerefMut};
+use core::ptr::NonNull;
+
+/// Where a [`Slot`] came from and frees into. Implemented by this crate's slabs and by the
+/// allocator markers `create_allocator!` generates; not meant to be implemented by hand.
+///
+/// # Safety
+/// Implementors guarantee that `free`, `key_of` and `leak` are called only with pointers
+/// their own slab handed out, and that the slab's memory outlives every `Slot` naming it.
+pub unsafe trait SlotOwner: Copy {
+    /// The value type.
+    type Value;
+
+    /// Frees the slot at `ptr`; its value was already dropped or moved out.
+    ///
+    /// # Safety
+    /// `ptr` is an occupied slot of this owner, owned by the caller's `Slot`.
+    unsafe fn free(&self, ptr: NonNull<Self::Value>);
+
+    /// The key of the slot at `ptr`.
+    fn key_of(&self, ptr: NonNull<Self::Value>) -> Key;
+
+    /// Marks the slot at `ptr` leaked and returns its key.
+    ///
+    /// # Safety
+    /// `ptr` is an occupied slot of this owner whose `Slot` is being forgotten.
+    unsafe fn leak(&self, ptr: NonNull<Self::Value>) -> Key;
+
+    /// `true` if `key` names an occupied slot.
+    fn contains_key(&self, key: Key) -> bool;
+}
+
+/// An owning handle to a value in a slab: dereferences to it, drops it and frees the slot
+/// when dropped. Like `Box<T>`, but the memory comes from a slab and stays at one address.
+///
+/// Invariant: `ptr` is an occupied slot of `owner`, holding an initialized value that this
+/// `Slot` owns exclusively (no other `Slot` for it exists; a leaked slot has none).
+///
+/// `Slot` is neither `Send` nor `Sync`: it frees into a slab owned by one thread.
+pub struct Slot<O: SlotOwner> {
+    ptr: NonNull<O::Value>,
+    owner: O,
+    _owns: PhantomData<O::Value>,
+}
+
+impl<O: SlotOwner> Slot<O> {
+    /// Wraps an occupied slot.
+    ///
+    /// # Safety
+    /// `ptr` is an occupied slot of `owner` holding an initialized value, and no other
+    /// `Slot` owns it.
+    #[inline(always)]
+    pub(crate) unsafe fn from_raw(ptr: NonNull<O::Value>, owner: O) -> Self {
+        Slot {
+            ptr,
+            owner,
+            _owns: PhantomData,
+        }
+    }
+
+    /// The value.
+    #[inline(always)]
+    pub fn get(&self) -> &O::Value {
+        // SAFETY: initialized and owned by `self` (type invariant); shared borrow of self.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// The value, mutably.
+    #[inline(always)]
+    pub fn get_mut(&mut self) -> &mut O::Value {
+        // SAFETY: initialized and exclusively owned by `self`; `&mut self` makes it unique.
+        unsafe { self.ptr.as_mut() }
+    }
+
+    /// Puts `value` in the slot and returns the old one. The address does not change.
+    #[inline]
+    pub fn replace(&mut self, value: O::Value) -> O::Value {
+        core::mem::replace(self.get_mut(), value)
+    }
+
+    /// Moves the value out and frees the slot.
+    #[inline]
+    pub fn into_inner(self) -> O::Value {
+        let this = ManuallyDrop::new(self);
+        // SAFETY: initialized and owned; read once, then the slot is freed and `this` is
+        // never dropped, so the value is not dropped twice.
+        unsafe {
+            let value = this.ptr.as_ptr().read();
+            this.owner.free(this.ptr);
+            value
+        }
+    }
+
+    /// The slot's [`Key`] (its index), for links between nodes.
+    #[inline]
+    pub fn key(&self) -> Key {
+        self.owner.key_of(self.ptr)
+    }
+
+    /// Gives up ownership without dropping the value: the slot stays occupied and its key is
+    /// returned. Take it back with the allocator's `reclaim(key)`; until then only `unsafe`
+    /// `get_unchecked(key)` reaches the value. A slot leaked and never reclaimed stays
+    /// occupied (for a direct slab, until the slab drops).
+    #[inline]
+    pub fn leak(self) -> Key {
+        let this = ManuallyDrop::new(self);
+        // SAFETY: occupied and owned by `this`, which is forgotten.
+        unsafe { this.owner.leak(this.ptr) }
+    }
+
+    /// `true` while the slot is occupied — always, for a `Slot` you hold (kept for code that
+    /// checks handles defensively; it costs one bitmap read).
+    #[inline]
+    pub fn is_valid(&self) -> bool {
+        self.owner.contains_key(self.key())
+    }
+
+    /// A raw pointer to the value, valid while this `Slot` lives. The address never changes.
+    #[inline(always)]
+    pub fn as_ptr(&self) -> *const O::Value {
+        self.ptr.as_ptr()
+    }
+
+    /// A raw mutable pointer to the value, valid while this `Slot` lives.
+    #[inline(always)]
+    pub fn as_mut_ptr(&mut self) -> *mut O::Value {
+        self.ptr.as_ptr()
+    }
+}
+
+/// Frees the slot when dropped, so a panicking `Drop` of the value still frees it once, and a
+/// `Drop` that inserts into the same slab cannot be handed the slot it is still dropping.
+struct FreeOnDrop<'a, O: SlotOwner> {
+    ptr: NonNull<O::Value>,
+    owner: &'a O,
+}
+
+impl<O: SlotOwner> Drop for FreeOnDrop<'_, O> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // SAFETY: the guard is built only in `Slot::drop`, for the slot that `Slot` owns.
+        unsafe { self.owner.free(self.ptr) }
+    }
+}
+
+impl<O: SlotOwner> Drop for Slot<O> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        let _free = FreeOnDrop {
+            ptr: self.ptr,
+            owner: &self.owner,
+        };
+        // SAFETY: the value is initialized and owned by `self`; dropped exactly once, before
+        // the guard frees the slot.
+        unsafe { self.ptr.as_ptr().drop_in_place() }
+    }
+}
+
+impl<O: SlotOwner> Deref for Slot<O> {
+    type Target = O::Value;
+    #[inline(always)]
+    fn deref(&self) -> &O::Value {
+        self.get()
+    }
+}
+
+impl<O: SlotOwner> DerefMut for Slot<O> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut O::Value {
+        self.get_mut()
+    }
+}
+
+impl<O: SlotOwner> fmt::Debug for Slot<O>
+where
+    O::Value: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Slot").field(self.get()).finish()
+    }
+}
+
+impl<O: SlotOwner> AsRef<O::Value> for Slot<O> {
+    fn as_ref(&self) -> &O::Value {
+        self.get()
+    }
+}
+
+impl<O: SlotOwner> AsMut<O::Value> for Slot<O> {
+    fn as_mut(&mut self) -> &mut O::Value {
+        self.get_mut()
+    }
+}

@@ -1,0 +1,436 @@
+//! [`Tiers`]: the storage under the Slot allocators. A bounded store is one tier; an
+//! unbounded one adds tiers whose capacities double (`chunk`, `2·chunk`, `4·chunk`, ...).
+//!
+//! ```text
+//!  index i ──(+ chunk)──► j ──lzcnt──► tier t = log2(j) - log2(chunk),  offset = j - (chunk << t)
+//!  tier 0: [0, chunk)   tier 1: [chunk, 3·chunk)   tier 2: [3·chunk, 7·chunk)  ...
+//! ```
+//! The tier table is a fixed array: adding a tier writes one new entry and copies nothing;
+//! no value and no metadata ever moves, so every address is stable for the slot's life.
+//! Each tier is a [`RawSlab`] (its own reservation: committed page by page as it fills)
+//! plus a [`LeakedSet`].
+//!
+//! Free slots are found in the lowest tier that has one (`nonfull` mask, one `tzcnt`), then
+//! by that tier's bitmap: the lowest free index overall.
+
+use crate::leaked::LeakedSet;
+use crate::memory::MemOptions;
+use crate::raw::RawSlab;
+use crate::Error;
+use core::alloc::Layout;
+use core::cell::{Cell, UnsafeCell};
+use core::mem::MaybeUninit;
+
+/// Enough tiers to cover 2³² - 1 indices from a chunk of one slot.
+pub(crate) const MAX_TIERS: usize = 33;
+
+/// One tier: slots `[start, start + raw.capacity())` of the store.
+pub(crate) struct Tier {
+    pub(crate) raw: RawSlab,
+    pub(crate) leaked: LeakedSet,
+    /// Byte length of the value region: `raw.capacity() * elem.size()`.
+    bytes: usize,
+}
+
+/// How a store is laid out and backed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TierConfig {
+    /// Bounded: the capacity. Unbounded: the first tier's capacity (rounded up to a power of
+    /// two).
+    pub(crate) first: u32,
+    pub(crate) growable: bool,
+    /// Slots to reserve (and pre-fault, if `prefault`) when the store is made.
+    pub(crate) initial: u32,
+    pub(crate) prefault: bool,
+    pub(crate) mem: MemOptions,
+}
+
+/// The tier table.
+///
+/// Invariants:
+/// - entries `0..count` of `table` are initialized and never moved or rewritten until drop;
+/// - bit t of `nonfull` is set only if `t < count` (a set bit may be stale: the tier may be
+///   full; a clear bit for an existing tier means it is full or was when last looked at, and
+///   `release` sets it again);
+/// - tier `t` holds indices `[chunk·(2ᵗ - 1), chunk·(2ᵗ - 1) + capacity_t)`, `chunk = 1 << shift`.
+pub(crate) struct Tiers {
+    table: UnsafeCell<[MaybeUninit<Tier>; MAX_TIERS]>,
+    count: Cell<usize>,
+    nonfull: Cell<u64>,
+    shift: u32,
+    growable: bool,
+    elem: Layout,
+    mem: MemOptions,
+    /// Why the last growth failed, for the panic message of a full `insert`.
+    grow_error: Cell<Option<Error>>,
+}
+
+impl Tiers {
+    /// A store of `elem`-sized slots per `config`.
+    pub(crate) fn new(elem: Layout, config: TierConfig) -> Result<Tiers, Error> {
+        if elem.size() == 0 {
+            return Err(Error::InvalidCapacity {
+                reason: "zero-sized types need no allocator (Box<ZST> does not allocate)",
+                requested: 0,
+                maximum: 0,
+            });
+        }
+        if config.first == 0 || (config.growable && config.first > 1 << 31) {
+            return Err(Error::InvalidCapacity {
+                reason: if config.growable {
+                    "the chunk capacity must be between 1 and 2^31"
+                } else {
+                    "a bounded allocator needs a capacity of at least 1"
+                },
+                requested: config.first.into(),
+                maximum: if config.growable {
+                    1 << 31
+                } else {
+                    u32::MAX.into()
+                },
+            });
+        }
+        let first = if config.growable {
+            config.first.next_power_of_two()
+        } else {
+            config.first
+        };
+        if config.initial > first && !config.growable {
+            return Err(Error::InvalidCapacity {
+                reason: "the initial capacity exceeds the bounded capacity",
+                requested: config.initial.into(),
+                maximum: first.into(),
+            });
+        }
+        // For a bounded store every index (< first) must map to tier 0: chunk >= first.
+        let shift = u64::from(first).next_power_of_two().trailing_zeros();
+        let tiers = Tiers {
+            // SAFETY: an array of `MaybeUninit` needs no initialization.
+            table: UnsafeCell::new(unsafe { MaybeUninit::uninit().assume_init() }),
+            count: Cell::new(0),
+            nonfull: Cell::new(0),
+            shift,
+            growable: config.growable,
+            elem,
+            mem: config.mem,
+            grow_error: Cell::new(None),
+        };
+        let first_tier = tiers.make_tier(first, config.initial.min(first), config.prefault)?;
+        // SAFETY: the table is empty; entry 0 is written once.
+        unsafe { tiers.push(first_tier) };
+        while tiers.capacity() < config.initial {
+            tiers.grow(config.prefault)?;
+        }
+        Ok(tiers)
+    }
+
+    fn make_tier(&self, capacity: u32, prefault: u32, prefault_on: bool) -> Result<Tier, Error> {
+        let prefault = if prefault_on { prefault } else { 0 };
+        let raw = RawSlab::new(capacity, prefault, self.elem, false, self.mem)?;
+        let leaked = LeakedSet::new(capacity)?;
+        Ok(Tier {
+            raw,
+            leaked,
+            bytes: capacity as usize * self.elem.size(),
+        })
+    }
+
+    /// Appends `tier` as entry `count`.
+    ///
+    /// # Safety
+    /// `count < MAX_TIERS`.
+    unsafe fn push(&self, tier: Tier) {
+        let t = self.count.get();
+        debug_assert!(t < MAX_TIERS);
+        // SAFETY: entry `t` is uninitialized and nobody refers to it (entries are handed out
+        // only below `count`); the write goes through the `UnsafeCell` pointer and touches no
+        // other entry.
+        unsafe { (*self.table.get())[t].as_mut_ptr().write(tier) };
+        self.count.set(t + 1);
+        self.nonfull.set(self.nonfull.get() | 1 << t);
+    }
+
+    /// Tier `t`.
+    ///
+    /// # Safety
+    /// `t < count`.
+    #[inline(always)]
+    pub(crate) unsafe fn tier(&self, t: usize) -> &Tier {
+        debug_assert!(t < self.count.get());
+        // SAFETY: entries below `count` are initialized and never written again until drop.
+        unsafe { (*self.table.get().cast_const())[t].assume_init_ref() }
+    }
+
+    /// Number of tiers.
+    #[inline(always)]
+    pub(crate) fn count(&self) -> usize {
+        self.count.get()
+    }
+
+    /// First index of tier `t`.
+    #[inline(always)]
+    pub(crate) fn start(&self, t: usize) -> u32 {
+        (((1u64 << t) - 1) << self.shift) as u32
+    }
+
+    /// Splits an index into (tier, offset): one leading-zeros count.
+    #[inline(always)]
+    pub(crate) fn split(&self, idx: u32) -> (usize, u32) {
+        let j = idx as u64 + (1u64 << self.shift);
+        let t = (63 - j.leading_zeros() - self.shift) as usize;
+        (t, (j - (1u64 << (t as u32 + self.shift))) as u32)
+    }
+
+    /// Takes the lowest free slot: (tier, offset), or `None` when full and unable to grow.
+    #[inline(always)]
+    pub(crate) fn acquire(&self) -> Option<(usize, u32)> {
+        let mask = self.nonfull.get();
+        if mask != 0 {
+            let t = mask.trailing_zeros() as usize;
+            // SAFETY: `nonfull` bits are below `count` (invariant).
+            if let Some(off) = unsafe { self.tier(t) }.raw.acquire() {
+                return Some((t, off));
+            }
+        }
+        self.acquire_slow()
+    }
+
+    /// The lowest non-full tier was full: mark it, look further, grow.
+    #[cold]
+    #[inline(never)]
+    fn acquire_slow(&self) -> Option<(usize, u32)> {
+        loop {
+            let mask = self.nonfull.get();
+            if mask != 0 {
+                let t = mask.trailing_zeros() as usize;
+                // SAFETY: `nonfull` bits are below `count`.
+                match unsafe { self.tier(t) }.raw.acquire() {
+                    Some(off) => return Some((t, off)),
+                    None => self.nonfull.set(mask & !(1 << t)),
+                }
+            } else if let Err(e) = self.grow(false) {
+                self.grow_error.set(Some(e));
+                return None;
+            }
+        }
+    }
+
+    /// Adds the next tier.
+    fn grow(&self, prefault: bool) -> Result<(), Error> {
+        let t = self.count.get();
+        let start = self.start(t) as u64;
+        // Indices stop below u32::MAX (Key::NONE).
+        let room = (u32::MAX as u64).saturating_sub(start);
+        if !self.growable || t >= MAX_TIERS || room == 0 {
+            return Err(Error::InvalidCapacity {
+                reason: if self.growable {
+                    "the u32 index space is exhausted"
+                } else {
+                    "a bounded allocator does not grow"
+                },
+                requested: start + 1,
+                maximum: start,
+            });
+        }
+        let capacity = (1u64 << (t as u32 + self.shift)).min(room) as u32;
+        let tier = self.make_tier(capacity, capacity, prefault)?;
+        // SAFETY: `t < MAX_TIERS` checked above.
+        unsafe { self.push(tier) };
+        Ok(())
+    }
+
+    /// Frees (tier, offset); `false` if it was not occupied.
+    #[inline(always)]
+    pub(crate) fn release(&self, t: usize, off: u32) -> bool {
+        // SAFETY: callers pass `t < count`.
+        let freed = unsafe { self.tier(t) }.raw.release(off);
+        self.nonfull.set(self.nonfull.get() | 1 << t);
+        freed
+    }
+
+    /// The tier and offset holding `addr`, a slot address handed out by this store, by
+    /// scanning tier ranges (newest, largest first). `size` is the element size.
+    #[inline(always)]
+    pub(crate) fn locate(&self, addr: usize, size: usize) -> Option<(usize, u32)> {
+        let mut t = self.count.get();
+        while t > 0 {
+            t -= 1;
+            // SAFETY: `t < count`.
+            let tier = unsafe { self.tier(t) };
+            let delta = addr.wrapping_sub(tier.raw.base() as usize);
+            if delta < tier.bytes {
+                return Some((t, (delta / size) as u32));
+            }
+        }
+        None
+    }
+
+    /// `true` if `idx` is occupied.
+    #[inline]
+    pub(crate) fn contains(&self, idx: u32) -> bool {
+        let (t, off) = self.split(idx);
+        // SAFETY: `t < count` checked first.
+        t < self.count.get() && unsafe { self.tier(t) }.raw.contains(off)
+    }
+
+    /// Live slots.
+    pub(crate) fn len(&self) -> u32 {
+        // SAFETY: `t < count`.
+        (0..self.count.get())
+            .map(|t| unsafe { self.tier(t) }.raw.len())
+            .sum()
+    }
+
+    /// Slots reserved so far.
+    pub(crate) fn capacity(&self) -> u32 {
+        // SAFETY: `t < count`.
+        (0..self.count.get())
+            .map(|t| unsafe { self.tier(t) }.raw.capacity())
+            .sum()
+    }
+
+    /// Why growth last failed, if it did.
+    pub(crate) fn take_grow_error(&self) -> Option<Error> {
+        self.grow_error.take()
+    }
+
+    /// Whether the store grows.
+    pub(crate) fn growable(&self) -> bool {
+        self.growable
+    }
+}
+
+impl Drop for Tiers {
+    fn drop(&mut self) {
+        for t in 0..self.count.get() {
+            // SAFETY: entries below `count` are initialized; each is dropped once, here.
+            unsafe { self.table.get_mut()[t].assume_init_drop() };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unbounded(chunk: u32) -> Tiers {
+        let config = TierConfig {
+            first: chunk,
+            growable: true,
+            initial: 0,
+            prefault: false,
+            mem: MemOptions::default(),
+        };
+        Tiers::new(Layout::new::<u64>(), config).unwrap()
+    }
+
+    #[test]
+    fn split_is_the_inverse_of_start_plus_offset() {
+        for shift in [0u32, 1, 4, 12] {
+            let tiers = unbounded(1 << shift);
+            let probes = [
+                0u32,
+                1,
+                2,
+                3,
+                4095,
+                4096,
+                12_287,
+                12_288,
+                1 << 20,
+                u32::MAX - 1,
+            ];
+            for idx in probes {
+                let (t, off) = tiers.split(idx);
+                assert_eq!(
+                    tiers.start(t) as u64 + off as u64,
+                    idx as u64,
+                    "shift {shift} idx {idx}"
+                );
+                assert!((off as u64) < 1u64 << (t as u32 + shift));
+            }
+        }
+    }
+
+    #[test]
+    fn grows_by_doubling_without_moving_anything() {
+        let n = if cfg!(miri) { 40 } else { 5000 };
+        let tiers = unbounded(4);
+        let mut seen = std::vec::Vec::new();
+        for i in 0..n {
+            let (t, off) = tiers.acquire().unwrap();
+            assert_eq!(tiers.start(t) + off, i, "lowest free index first");
+            // SAFETY: `t < count`.
+            seen.push(unsafe { tiers.tier(t) }.raw.base() as usize + off as usize * 8);
+        }
+        assert_eq!(tiers.capacity(), 4 * ((1 << tiers.count()) - 1));
+        for (i, &addr) in seen.iter().enumerate() {
+            let (t, off) = tiers.locate(addr, 8).unwrap();
+            assert_eq!(tiers.start(t) + off, i as u32);
+        }
+        assert!(tiers.release(0, 3));
+        assert!(!tiers.release(0, 3));
+        assert_eq!(tiers.acquire(), Some((0, 3)));
+        assert_eq!(tiers.len(), n);
+    }
+
+    #[test]
+    fn bounded_is_one_tier_and_reports_full() {
+        let config = TierConfig {
+            first: 5,
+            growable: false,
+            initial: 5,
+            prefault: true,
+            mem: MemOptions::default(),
+        };
+        let tiers = Tiers::new(Layout::new::<u64>(), config).unwrap();
+        for i in 0..5 {
+            assert_eq!(tiers.acquire(), Some((0, i)));
+        }
+        assert_eq!(tiers.acquire(), None);
+        assert!(tiers.take_grow_error().is_some());
+        assert!(!tiers.contains(5) && tiers.contains(4) && !tiers.contains(u32::MAX));
+    }
+
+    #[test]
+    fn bad_configs_are_errors() {
+        let mem = MemOptions::default();
+        let bad = [
+            TierConfig {
+                first: 0,
+                growable: false,
+                initial: 0,
+                prefault: false,
+                mem,
+            },
+            TierConfig {
+                first: 4,
+                growable: false,
+                initial: 5,
+                prefault: false,
+                mem,
+            },
+            TierConfig {
+                first: u32::MAX,
+                growable: true,
+                initial: 0,
+                prefault: false,
+                mem,
+            },
+        ];
+        for config in bad {
+            assert!(matches!(
+                Tiers::new(Layout::new::<u64>(), config),
+                Err(Error::InvalidCapacity { .. })
+            ));
+        }
+        let zst = TierConfig {
+            first: 4,
+            growable: false,
+            initial: 0,
+            prefault: false,
+            mem,
+        };
+        assert!(Tiers::new(Layout::new::<()>(), zst).is_err());
+    }
+}

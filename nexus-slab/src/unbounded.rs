@@ -1,0 +1,118 @@
+//! [`UnboundedSlab`]: a slab that grows by tiers of doubling size without ever copying, whose
+//! [`Slot`]s are tied to it by lifetime.
+//!
+//! ```
+//! use nexus_slab::unbounded::UnboundedSlab;
+//!
+//! let slab = UnboundedSlab::with_chunk_capacity(4);
+//! let slots: Vec<_> = (0..100).map(|i| slab.insert(i)).collect();
+//! let addr = slots[0].as_ptr();
+//! assert_eq!(slab.len(), 100);
+//! assert_eq!(slots[0].as_ptr(), addr); // growth moved nothing
+//! assert_eq!(*slots[99], 99);
+//! ```
+
+use crate::direct::direct_slab_common;
+use crate::memory::MemOptions;
+use crate::store::Store;
+use crate::tiers::TierConfig;
+use crate::{Error, Full};
+
+/// An owning handle into an [`UnboundedSlab`]; frees its slot when dropped.
+pub type Slot<'a, T> = crate::slot::Slot<&'a UnboundedSlab<T>>;
+
+/// Slots per first tier for [`UnboundedSlab::new`].
+pub const DEFAULT_CHUNK_CAPACITY: u32 = 4096;
+
+/// A slab that grows by tiers (`chunk`, `2·chunk`, `4·chunk`, ... slots), each its own
+/// reservation committed page by page. Nothing is ever moved or copied.
+pub struct UnboundedSlab<T> {
+    store: Store<T>,
+}
+
+// SAFETY: as for `BoundedSlab`: owned memory, borrowed slots, `T: Send` required.
+unsafe impl<T: Send> Send for UnboundedSlab<T> {}
+
+impl<T> Default for UnboundedSlab<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> UnboundedSlab<T> {
+    /// A slab whose first tier holds [`DEFAULT_CHUNK_CAPACITY`] slots.
+    ///
+    /// # Panics
+    /// If `T` is zero-sized or the OS refuses the first reservation.
+    #[track_caller]
+    pub fn new() -> UnboundedSlab<T> {
+        Self::with_chunk_capacity(DEFAULT_CHUNK_CAPACITY)
+    }
+
+    /// A slab whose first tier holds `chunk` slots (rounded up to a power of two).
+    ///
+    /// # Panics
+    /// If `chunk` is 0 or above 2³¹, `T` is zero-sized, or the OS refuses the reservation;
+    /// [`try_with_chunk_capacity`](UnboundedSlab::try_with_chunk_capacity) returns the error.
+    #[track_caller]
+    pub fn with_chunk_capacity(chunk: u32) -> UnboundedSlab<T> {
+        match Self::try_with_chunk_capacity(chunk) {
+            Ok(slab) => slab,
+            Err(e) => panic!("UnboundedSlab::with_chunk_capacity({chunk}): {e}"),
+        }
+    }
+
+    /// A slab whose first tier holds `chunk` slots, or why it cannot be made.
+    pub fn try_with_chunk_capacity(chunk: u32) -> Result<UnboundedSlab<T>, Error> {
+        let config = TierConfig {
+            first: chunk,
+            growable: true,
+            initial: 0,
+            prefault: false,
+            mem: MemOptions::default(),
+        };
+        Ok(UnboundedSlab {
+            store: Store::new(config)?,
+        })
+    }
+
+    /// Moves `value` into the lowest free slot, growing when every tier is full.
+    ///
+    /// # Panics
+    /// When the u32 index space is exhausted or the OS refuses a new tier; the value is
+    /// dropped. [`try_insert`](UnboundedSlab::try_insert) hands it back instead.
+    #[inline]
+    #[track_caller]
+    pub fn insert(&self, value: T) -> Slot<'_, T> {
+        match self.try_insert(value) {
+            Ok(slot) => slot,
+            Err(Full(value)) => {
+                drop(value);
+                let why = self.store.tiers().take_grow_error();
+                grow_panic(self.capacity(), why)
+            }
+        }
+    }
+
+    /// Moves `value` into the lowest free slot, or hands it back if the slab cannot grow.
+    #[inline]
+    pub fn try_insert(&self, value: T) -> Result<Slot<'_, T>, Full<T>> {
+        match self.store.insert(value) {
+            // SAFETY: freshly occupied and initialized; this is its only owner.
+            Ok(ptr) => Ok(unsafe { crate::slot::Slot::from_raw(ptr, self) }),
+            Err(value) => Err(Full(value)),
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn grow_panic(capacity: u32, why: Option<Error>) -> ! {
+    match why {
+        Some(e) => panic!("UnboundedSlab cannot grow past {capacity} slots: {e}"),
+        None => panic!("UnboundedSlab cannot grow past {capacity} slots"),
+    }
+}
+
+direct_slab_common!(UnboundedSlab);
