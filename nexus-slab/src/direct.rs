@@ -29,6 +29,15 @@ macro_rules! direct_slab_common {
             }
         }
 
+        impl<T> core::fmt::Debug for $slab<T> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_struct(stringify!($slab))
+                    .field("len", &self.len())
+                    .field("capacity", &self.capacity())
+                    .finish_non_exhaustive()
+            }
+        }
+
         impl<T> $slab<T> {
             /// Live slots (leaked ones included).
             #[inline]

@@ -18,9 +18,20 @@ pub(crate) struct Store<T> {
 }
 
 impl<T> Store<T> {
+    /// Bytes between slots: the size, or for a zero-sized `T` its alignment, so that every
+    /// slot still has its own address (and a `Slot` pointer still names its index).
+    const STRIDE: usize = if size_of::<T>() == 0 {
+        align_of::<T>()
+    } else {
+        size_of::<T>()
+    };
+
     pub(crate) fn new(config: TierConfig) -> Result<Store<T>, Error> {
+        // A size that is a multiple of the alignment is always a valid layout.
+        let elem = Layout::from_size_align(Self::STRIDE, align_of::<T>())
+            .expect("stride is a multiple of align");
         Ok(Store {
-            tiers: Tiers::new(Layout::new::<T>(), config)?,
+            tiers: Tiers::new(elem, config)?,
             _owns: PhantomData,
         })
     }
@@ -30,8 +41,8 @@ impl<T> Store<T> {
         // SAFETY: callers pass `t < count`, `off < tier capacity`: the pointer is inside the
         // tier's value region, which is never null.
         unsafe {
-            let base = self.tiers.tier(t).raw.base().cast::<T>();
-            NonNull::new_unchecked(base.add(off as usize))
+            let base = self.tiers.tier(t).raw.base();
+            NonNull::new_unchecked(base.add(off as usize * Self::STRIDE).cast::<T>())
         }
     }
 
@@ -57,7 +68,7 @@ impl<T> Store<T> {
     /// has been (or is being) dropped or moved out, and no reference to it is used afterwards.
     #[inline(always)]
     pub(crate) unsafe fn free(&self, ptr: NonNull<T>) {
-        let located = self.tiers.locate(ptr.as_ptr() as usize, size_of::<T>());
+        let located = self.tiers.locate(ptr.as_ptr() as usize, Self::STRIDE);
         debug_assert!(
             located.is_some(),
             "freeing a pointer this store never handed out"
@@ -71,7 +82,7 @@ impl<T> Store<T> {
     /// The key of the slot at `ptr` (handed out by this store).
     #[inline]
     pub(crate) fn key_of(&self, ptr: NonNull<T>) -> Key {
-        match self.tiers.locate(ptr.as_ptr() as usize, size_of::<T>()) {
+        match self.tiers.locate(ptr.as_ptr() as usize, Self::STRIDE) {
             Some((t, off)) => Key::new(self.tiers.start(t) + off),
             None => Key::NONE,
         }

@@ -68,13 +68,10 @@ pub(crate) struct Tiers {
 impl Tiers {
     /// A store of `elem`-sized slots per `config`.
     pub(crate) fn new(elem: Layout, config: TierConfig) -> Result<Tiers, Error> {
-        if elem.size() == 0 {
-            return Err(Error::InvalidCapacity {
-                reason: "zero-sized types need no allocator (Box<ZST> does not allocate)",
-                requested: 0,
-                maximum: 0,
-            });
-        }
+        debug_assert!(
+            elem.size() > 0,
+            "the typed layer gives zero-sized types a stride"
+        );
         if config.first == 0 || (config.growable && config.first > 1 << 31) {
             return Err(Error::InvalidCapacity {
                 reason: if config.growable {
@@ -424,13 +421,28 @@ mod tests {
                 Err(Error::InvalidCapacity { .. })
             ));
         }
-        let zst = TierConfig {
-            first: 4,
-            growable: false,
+    }
+
+    #[cfg(all(feature = "mmap", target_os = "linux", not(miri)))]
+    #[test]
+    fn growth_stops_at_the_u32_index_space() {
+        let mem = MemOptions::default();
+        let config = TierConfig {
+            first: 1 << 31,
+            growable: true,
             initial: 0,
             prefault: false,
             mem,
         };
-        assert!(Tiers::new(Layout::new::<()>(), zst).is_err());
+        let tiers = Tiers::new(Layout::new::<u8>(), config).unwrap();
+        tiers.grow(false).unwrap();
+        // 2³¹ + (2³¹ - 1): every index below u32::MAX (Key::NONE).
+        assert_eq!(tiers.capacity(), u32::MAX);
+        assert_eq!(tiers.split(u32::MAX - 1), (1, (1 << 31) - 2));
+        let err = tiers.grow(false).unwrap_err();
+        assert!(
+            err.to_string().contains("u32 index space is exhausted"),
+            "{err}"
+        );
     }
 }

@@ -1,1 +1,15 @@
-//! Integration tests live in `tests/`; this crate has no code of its own.
+//! Integration, model and doc-example tests of nexus-slab; the code is in `tests/`.
+//!
+//! `create_allocator!` rejects malformed input with a `compile_error!` naming the usage:
+//! ```compile_fail
+//! nexus_slab::create_allocator!(123, u64);
+//! fn main() {}
+//! ```
+//! ```compile_fail
+//! nexus_slab::create_allocator!(missing_type);
+//! fn main() {}
+//! ```
+//! ```compile_fail
+//! nexus_slab::create_allocator!(two, u64, u32);
+//! fn main() {}
+//! ```

@@ -1,0 +1,70 @@
+//! The direct slabs: slots tied to their slab by lifetime.
+
+use nexus_slab::bounded::BoundedSlab;
+use nexus_slab::unbounded::UnboundedSlab;
+use nexus_slab::{Full, Key};
+use std::cell::Cell;
+
+#[test]
+fn bounded_full_hands_the_value_back_and_keeps_working() {
+    let slab = BoundedSlab::with_capacity(2);
+    let a = slab.insert(String::from("a")).unwrap();
+    let _b = slab.insert(String::from("b")).unwrap();
+    let Full(back) = slab.insert(String::from("c")).unwrap_err();
+    assert_eq!(back, "c");
+    drop(a);
+    assert_eq!(slab.insert(back).unwrap().key(), Key::new(0));
+}
+
+#[test]
+fn bounded_capacity_errors() {
+    assert!(BoundedSlab::<u64>::try_with_capacity(0).is_err());
+    let msg = std::panic::catch_unwind(|| BoundedSlab::<u64>::with_capacity(0)).unwrap_err();
+    assert!(msg
+        .downcast_ref::<String>()
+        .unwrap()
+        .contains("BoundedSlab::with_capacity(0)"));
+}
+
+#[test]
+fn zero_sized_values_get_distinct_slots() {
+    let slab = BoundedSlab::with_capacity(3);
+    let slots: Vec<_> = (0..3).map(|_| slab.insert(()).unwrap()).collect();
+    let keys: Vec<u32> = slots.iter().map(|s| s.key().index()).collect();
+    assert_eq!(keys, [0, 1, 2]);
+    assert!(slab.insert(()).is_err());
+    drop(slots);
+    assert!(slab.is_empty());
+}
+
+#[test]
+fn leaked_values_drop_with_the_slab() {
+    thread_local!(static DROPS: Cell<u32> = const { Cell::new(0) });
+    struct D;
+    impl Drop for D {
+        fn drop(&mut self) {
+            DROPS.with(|d| d.set(d.get() + 1));
+        }
+    }
+    {
+        let slab = UnboundedSlab::with_chunk_capacity(1);
+        let k = slab.insert(D).leak();
+        let _live = slab.insert(D);
+        assert!(slab.contains_key(k));
+        let s = slab.reclaim(k).unwrap();
+        let _k = s.leak();
+        let _more: Vec<_> = (0..10).map(|_| slab.insert(D)).collect();
+    }
+    DROPS.with(|d| assert_eq!(d.get(), 12));
+}
+
+#[test]
+fn unbounded_addresses_never_move() {
+    let slab = UnboundedSlab::with_chunk_capacity(16);
+    let slots: Vec<_> = (0..10_000u32).map(|i| slab.insert(i)).collect();
+    let first = slots[0].as_ptr();
+    let more: Vec<_> = (0..10_000u32).map(|i| slab.insert(i)).collect();
+    assert_eq!(slots[0].as_ptr(), first);
+    assert_eq!(slab.len(), 20_000);
+    assert!(slots.iter().chain(&more).all(|s| s.is_valid()));
+}
