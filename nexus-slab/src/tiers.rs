@@ -309,6 +309,7 @@ impl Drop for Tiers {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::string::ToString;
 
     fn unbounded(chunk: u32) -> Tiers {
         let config = TierConfig {
