@@ -164,10 +164,17 @@ impl Tiers {
         self.count.get()
     }
 
-    /// First index of tier `t`.
+    /// First index of tier `t` (an existing tier: it fits in `u32`).
     #[inline(always)]
     pub(crate) fn start(&self, t: usize) -> u32 {
-        (((1u64 << t) - 1) << self.shift) as u32
+        debug_assert!(self.start_wide(t) <= u32::MAX as u64);
+        self.start_wide(t) as u32
+    }
+
+    /// First index tier `t` would have, unclamped (may exceed the u32 index space).
+    #[inline(always)]
+    fn start_wide(&self, t: usize) -> u64 {
+        ((1u64 << t) - 1) << self.shift
     }
 
     /// Splits an index into (tier, offset): one leading-zeros count.
@@ -215,7 +222,7 @@ impl Tiers {
     /// Adds the next tier.
     fn grow(&self, prefault: bool) -> Result<(), Error> {
         let t = self.count.get();
-        let start = self.start(t) as u64;
+        let start = self.start_wide(t);
         // Indices stop below u32::MAX (Key::NONE).
         let room = (u32::MAX as u64).saturating_sub(start);
         if !self.growable || t >= MAX_TIERS || room == 0 {
