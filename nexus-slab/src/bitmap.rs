@@ -10,9 +10,13 @@
 //! - `full[k]` bit b of word w ⇔ word `64w + b` of level k-1 is all ones (for k-1 = 0, the
 //!   occupancy word; otherwise the `full` word). Padding bits past the last child are set, so
 //!   a search from the top never leaves the arrays.
-//! - `live[k]` bit b of word w ⇔ word `64w + b` of level k-1 is non-zero.
+//! - `live[k]` bit b of word w ⇐ word `64w + b` of level k-1 is non-zero: a superset. Insert
+//!   sets live bits as words become non-zero; remove never clears them; iteration clears the
+//!   stale ones it meets (a set bit over an empty child), so each stale bit costs O(1) once.
+//!   Iteration is O(levels) per live run plus O(1) per word emptied since the last pass, and
+//!   remove touches no summary at all.
 //!
-//! Summaries change only when a word crosses "all ones" or "zero", and the change stops
+//! `full` summaries change only when a word crosses "all ones", and the change stops
 //! climbing at the first level that does not cross: so insert and remove touch one word in
 //! the common case and never rescan a block. `hint` remembers the lowest level-0 word that may
 //! hold a free bit, so an insert usually reads a single word and never descends.
@@ -141,7 +145,7 @@ impl Bitmap {
     }
 
     /// `true` if `idx` is occupied; `false` for free or out-of-range indices.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn contains(&self, idx: usize) -> bool {
         // SAFETY: `idx < capacity` so `idx / 64 < words[0]`.
         idx < self.capacity && unsafe { self.word(idx / 64) } & (1 << (idx % 64)) != 0
@@ -149,7 +153,7 @@ impl Bitmap {
 
     /// Marks the lowest free index occupied and returns it, or `None` when every index is
     /// taken (nothing changes then).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn acquire(&self) -> Option<usize> {
         let w = self.hint.get();
         // SAFETY: `hint < words[0]` (invariant).
@@ -217,7 +221,7 @@ impl Bitmap {
     }
 
     /// Frees `idx`. Returns `false` (and changes nothing) if it was free or out of range.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn release(&self, idx: usize) -> bool {
         if idx >= self.capacity {
             return false;
@@ -234,9 +238,6 @@ impl Bitmap {
         unsafe { *self.occ_ptr(w) = new };
         if word == ALL {
             self.full_down(w);
-        }
-        if new == 0 && self.track_live {
-            self.live_down(w);
         }
         if w < self.hint.get() {
             self.hint.set(w);
@@ -281,7 +282,7 @@ impl Bitmap {
         }
     }
 
-    /// Level-0 word `w` became non-zero.
+    /// Level-0 word `w` became non-zero: set live bits up to the first one already set.
     #[inline(always)]
     fn live_up(&self, mut child: usize) {
         for k in 1..self.levels {
@@ -290,6 +291,9 @@ impl Bitmap {
             let old = unsafe {
                 let p = self.live[k].add(pw);
                 let old = *p;
+                if old & bit != 0 {
+                    break;
+                }
                 *p = old | bit;
                 old
             };
@@ -300,10 +304,11 @@ impl Bitmap {
         }
     }
 
-    /// Level-0 word `w` became zero.
-    #[inline(always)]
-    fn live_down(&self, mut child: usize) {
-        for k in 1..self.levels {
+    /// Word `child` of level `k - 1` is empty: clear its stale live bit at level `k`, and
+    /// upwards while words become empty.
+    #[cold]
+    fn clear_stale(&self, mut k: usize, mut child: usize) {
+        while k < self.levels {
             let (pw, bit) = (child / 64, 1u64 << (child % 64));
             // SAFETY: `child < words[k-1]` so `pw < words[k]`.
             let new = unsafe {
@@ -315,6 +320,23 @@ impl Bitmap {
                 break;
             }
             child = pw;
+            k += 1;
+        }
+    }
+
+    /// Whether word `w` of level `k` (0: occupancy, else `live`) is non-zero.
+    ///
+    /// # Safety
+    /// `w < words[k]`.
+    #[inline(always)]
+    unsafe fn live_word(&self, k: usize, w: usize) -> u64 {
+        // SAFETY: caller contract; `live[k]` exists for `k >= 1` when `track_live`.
+        unsafe {
+            if k == 0 {
+                *self.occ.add(w)
+            } else {
+                *self.live[k].add(w)
+            }
         }
     }
 
@@ -339,9 +361,10 @@ impl Bitmap {
             return (w..self.words[0]).find(|&w| unsafe { self.word(w) } != 0);
         }
         // Climb: at level k, look for a set bit at position >= p (bit p ⇔ word p of level
-        // k-1 is non-zero).
+        // k-1 may be non-zero). Descend from it; a bit over an empty word is stale: clear it
+        // and search on from the next position.
         let (mut k, mut p) = (1, w);
-        let (mut k, mut b) = loop {
+        loop {
             if k == self.levels {
                 return None;
             }
@@ -350,21 +373,32 @@ impl Bitmap {
                 return None;
             }
             // SAFETY: `wk < words[k]`.
-            let m = unsafe { *self.live[k].add(wk) } & (ALL << (p % 64));
-            if m != 0 {
-                break (k, wk * 64 + m.trailing_zeros() as usize);
+            let m = unsafe { self.live_word(k, wk) } & (ALL << (p % 64));
+            if m == 0 {
+                p = wk + 1;
+                k += 1;
+                continue;
             }
-            p = wk + 1;
-            k += 1;
-        };
-        // Descend: word `b` of level k-1 is non-zero.
-        while k > 1 {
-            k -= 1;
-            // SAFETY: bit `b` of level k+1 is set, so word `b` of level k exists and is
-            // non-zero.
-            b = b * 64 + unsafe { *self.live[k].add(b) }.trailing_zeros() as usize;
+            // Descend from bit `b` of level k: word `b` of level k-1.
+            let (mut level, mut b) = (k - 1, wk * 64 + m.trailing_zeros() as usize);
+            loop {
+                // SAFETY: `b` is a child of a set summary bit, so `b < words[level]`
+                // (padding bits are never set in `live`).
+                let word = unsafe { self.live_word(level, b) };
+                if word == 0 {
+                    // Stale: clear it, then resume the climb just after it, at its level.
+                    self.clear_stale(level + 1, b);
+                    k = level + 1;
+                    p = b + 1;
+                    break;
+                }
+                if level == 0 {
+                    return Some(b);
+                }
+                b = b * 64 + word.trailing_zeros() as usize;
+                level -= 1;
+            }
         }
-        Some(b)
     }
 
     /// Lowest occupied index `>= from`.
@@ -423,7 +457,12 @@ impl Bitmap {
                     }
                 };
                 assert_eq!(f, child == ALL, "full bit {b} at level {k}");
-                assert_eq!(l, child_live != 0, "live bit {b} at level {k}");
+                if child_live != 0 {
+                    assert!(
+                        l,
+                        "live bit {b} at level {k} must be set over a non-empty word"
+                    );
+                }
             }
         }
         for w in 0..self.hint.get() {

@@ -62,7 +62,7 @@ impl RawSlab {
     }
 
     /// Takes the lowest free index, or `None` when full.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn acquire(&self) -> Option<u32> {
         let idx = self.bitmap.acquire()?;
         self.len.set(self.len.get() + 1);
@@ -70,7 +70,7 @@ impl RawSlab {
     }
 
     /// Frees `idx`; `false` if it was not occupied (or out of range).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn release(&self, idx: u32) -> bool {
         let freed = self.bitmap.release(idx as usize);
         if freed {
@@ -80,7 +80,7 @@ impl RawSlab {
     }
 
     /// `true` if `idx` is occupied.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn contains(&self, idx: u32) -> bool {
         self.bitmap.contains(idx as usize)
     }

@@ -49,13 +49,16 @@ impl<T> Store<T> {
     /// Moves `value` into the lowest free slot, or hands it back when full.
     #[inline(always)]
     pub(crate) fn insert(&self, value: T) -> Result<NonNull<T>, T> {
-        match self.tiers.acquire() {
-            Some((t, off)) => {
-                let ptr = self.slot_ptr(t, off);
-                // SAFETY: the slot was free: nothing refers to its bytes; the pointer has the
-                // region's provenance.
-                unsafe { ptr.as_ptr().write(value) };
-                Ok(ptr)
+        match self.tiers.acquire_addr(Self::STRIDE) {
+            Some(addr) => {
+                let ptr = addr.cast::<T>();
+                // SAFETY: the slot was free: nothing refers to its bytes; the address is
+                // inside a tier's region, with its provenance, aligned (stride and base are
+                // multiples of the alignment), never null.
+                unsafe {
+                    ptr.write(value);
+                    Ok(NonNull::new_unchecked(ptr))
+                }
             }
             None => Err(value),
         }

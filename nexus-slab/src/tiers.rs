@@ -155,7 +155,15 @@ impl Tiers {
     pub(crate) unsafe fn tier(&self, t: usize) -> &Tier {
         debug_assert!(t < self.count.get());
         // SAFETY: entries below `count` are initialized and never written again until drop.
-        unsafe { (*self.table.get().cast_const())[t].assume_init_ref() }
+        unsafe {
+            (*self
+                .table
+                .get()
+                .cast_const()
+                .cast::<MaybeUninit<Tier>>()
+                .add(t))
+            .assume_init_ref()
+        }
     }
 
     /// Number of tiers.
@@ -185,8 +193,32 @@ impl Tiers {
         (t, (j - (1u64 << (t as u32 + self.shift))) as u32)
     }
 
-    /// Takes the lowest free slot: (tier, offset), or `None` when full and unable to grow.
+    /// Takes the lowest free slot and returns its address (`stride` bytes per slot), or
+    /// `None` when full and unable to grow.
     #[inline(always)]
+    pub(crate) fn acquire_addr(&self, stride: usize) -> Option<*mut u8> {
+        let mask = self.nonfull.get();
+        if mask != 0 {
+            let t = mask.trailing_zeros() as usize;
+            // SAFETY: `nonfull` bits are below `count` (invariant).
+            let tier = unsafe { self.tier(t) };
+            if let Some(off) = tier.raw.acquire() {
+                // In bounds: `off` < the tier's capacity.
+                return Some(tier.raw.base().wrapping_add(off as usize * stride));
+            }
+        }
+        let (t, off) = self.acquire_slow()?;
+        // SAFETY: `acquire_slow` returns an existing tier.
+        Some(
+            unsafe { self.tier(t) }
+                .raw
+                .base()
+                .wrapping_add(off as usize * stride),
+        )
+    }
+
+    /// Takes the lowest free slot: (tier, offset), or `None` when full and unable to grow.
+    #[cfg(test)]
     pub(crate) fn acquire(&self) -> Option<(usize, u32)> {
         let mask = self.nonfull.get();
         if mask != 0 {
