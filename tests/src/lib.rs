@@ -1,4 +1,6 @@
-//! Integration, model and doc-example tests of nexus-slab; the code is in `tests/`.
+#![doc = include_str!("../../README.md")]
+//!
+//! # Macro input errors
 //!
 //! `create_allocator!` rejects malformed input with a `compile_error!` naming the usage:
 //! ```compile_fail
