@@ -31,6 +31,8 @@ mod memory;
 mod raw;
 pub mod slot;
 mod store;
+#[cfg(test)]
+mod test_support;
 mod tiers;
 pub mod unbounded;
 

@@ -1,3 +1,4 @@
+use crate::test_support::Tracked;
 use crate::{create_allocator, Error, Full, Key, SlotsRemaining};
 use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -202,20 +203,6 @@ fn unbounded_grows_without_moving_anything() {
         0,
         "lowest free first"
     );
-}
-
-struct Tracked {
-    drops: Rc<Cell<usize>>,
-    explode: bool,
-}
-
-impl Drop for Tracked {
-    fn drop(&mut self) {
-        self.drops.set(self.drops.get() + 1);
-        if self.explode {
-            panic!("Tracked::drop panics on purpose");
-        }
-    }
 }
 
 create_allocator!(tracked, Tracked);

@@ -1,4 +1,5 @@
 use super::*;
+use crate::test_support::tracked;
 use proptest::prelude::*;
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -7,28 +8,6 @@ use std::rc::Rc;
 use std::string::{String, ToString};
 use std::vec::Vec;
 use std::{format, vec};
-
-/// Counts its drops; panics in `Drop` when `explode` is set.
-struct Tracked {
-    drops: Rc<Cell<usize>>,
-    explode: bool,
-}
-
-impl Drop for Tracked {
-    fn drop(&mut self) {
-        self.drops.set(self.drops.get() + 1);
-        if self.explode {
-            panic!("Tracked::drop panics on purpose");
-        }
-    }
-}
-
-fn tracked(drops: &Rc<Cell<usize>>, explode: bool) -> Tracked {
-    Tracked {
-        drops: drops.clone(),
-        explode,
-    }
-}
 
 #[test]
 fn initial_above_virtual_is_an_error() {
