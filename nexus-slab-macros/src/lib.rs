@@ -133,8 +133,9 @@ pub mod __nexus_name {
     __nexus_crate::__private::thread_local! {
         static __NEXUS_SLAB_LOCAL: __nexus_crate::allocator::Local<__nexus_value> =
             const { __nexus_crate::allocator::Local::new() };
+        // SAFETY: this is the allocator's one exit-guard thread-local.
         static __NEXUS_SLAB_EXIT: __nexus_crate::allocator::ExitGuard<Allocator, __nexus_value> =
-            const { __nexus_crate::allocator::ExitGuard::new() };
+            const { unsafe { __nexus_crate::allocator::ExitGuard::new() } };
     }
 
     // SAFETY: `local()` returns this module's own thread-local, which has no destructor and
@@ -145,8 +146,8 @@ pub mod __nexus_name {
         fn local() -> *const __nexus_crate::allocator::Local<__nexus_value> {
             __NEXUS_SLAB_LOCAL.with(|local| local as *const __nexus_crate::allocator::Local<__nexus_value>)
         }
-        fn register_exit_guard() {
-            let _ = __NEXUS_SLAB_EXIT.try_with(|_| ());
+        fn register_exit_guard() -> bool {
+            __NEXUS_SLAB_EXIT.try_with(|_| ()).is_ok()
         }
     }
 

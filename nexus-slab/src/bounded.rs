@@ -19,6 +19,15 @@ use crate::tiers::TierConfig;
 use crate::{Error, Full};
 
 /// An owning handle into a [`BoundedSlab`]; frees its slot when dropped.
+///
+/// The slab is invariant in `T`, so a short-lived value cannot be slipped in through a
+/// shorter view of a long-lived slab:
+/// ```compile_fail
+/// use nexus_slab::bounded::BoundedSlab;
+/// fn shorten<'a, 's>(s: &'a BoundedSlab<&'static String>) -> &'a BoundedSlab<&'s String> {
+///     s
+/// }
+/// ```
 pub type Slot<'a, T> = crate::slot::Slot<&'a BoundedSlab<T>>;
 
 /// A slab of at most `capacity` values, reserved up front and committed on demand.

@@ -31,6 +31,12 @@ pub enum Error {
         /// The allocator's name (the first argument of `create_allocator!`).
         allocator: &'static str,
     },
+    /// The allocator cannot be initialized because this thread is exiting: its thread-local
+    /// destructors are running, and the hook that releases the memory has already run.
+    ThreadExiting {
+        /// The allocator's name.
+        allocator: &'static str,
+    },
     /// Locking the memory into RAM (`mlock`) was refused.
     MlockRefused {
         /// Bytes that were to be locked.
@@ -66,6 +72,11 @@ impl fmt::Display for Error {
             Error::AlreadyInitialized { allocator } => write!(
                 f,
                 "allocator `{allocator}` is already initialized on this thread; call init() once per thread"
+            ),
+            Error::ThreadExiting { allocator } => write!(
+                f,
+                "allocator `{allocator}` cannot be initialized: this thread is exiting (its \
+                 thread-local destructors are running and its release hook has run)"
             ),
             Error::MlockRefused { bytes, os_error: None } => write!(
                 f,

@@ -37,6 +37,10 @@ mod tiers;
 pub mod unbounded;
 
 pub use error::{Error, Full, SlotsRemaining};
+
+/// Ownership of `T`s, invariant in `T`: for containers that insert through `&self`, where a
+/// covariant `T` would let a short-lived value into a long-lived container.
+pub(crate) type Invariant<T> = core::marker::PhantomData<(T, fn(T) -> T)>;
 pub use hislab::HiSlab;
 pub use key::Key;
 

@@ -14,7 +14,8 @@ use core::ptr::NonNull;
 /// [`Store::free`]'s caller contract (the value is dropped or moved out right before).
 pub(crate) struct Store<T> {
     tiers: Tiers,
-    _owns: PhantomData<T>,
+    /// Owns `T`s and is invariant in `T` (insertion goes through `&self`; see `HiSlab`).
+    _owns: crate::Invariant<T>,
 }
 
 impl<T> Store<T> {
@@ -146,12 +147,9 @@ impl<T> Store<T> {
     }
 }
 
-impl<T> Drop for Store<T> {
-    /// Drops the values still live (leaked ones: owned slots cannot outlive the store).
-    fn drop(&mut self) {
-        if !core::mem::needs_drop::<T>() {
-            return;
-        }
+impl<T> Store<T> {
+    /// Drops every live value, freeing each slot before dropping its value.
+    fn drop_live(&self) {
         for t in 0..self.tiers.count() {
             // SAFETY: `t < count`.
             let raw = &unsafe { self.tiers.tier(t) }.raw;
@@ -164,5 +162,25 @@ impl<T> Drop for Store<T> {
                 unsafe { self.slot_ptr(t, off).as_ptr().drop_in_place() };
             }
         }
+    }
+}
+
+impl<T> Drop for Store<T> {
+    /// Drops the values still live (leaked ones: owned slots cannot outlive the store). If
+    /// one's `Drop` panics, the rest are still dropped (a second panic aborts, as for `Vec`).
+    fn drop(&mut self) {
+        if !core::mem::needs_drop::<T>() {
+            return;
+        }
+        /// Finishes the job if a value's `Drop` unwinds.
+        struct Rest<'a, T>(&'a Store<T>);
+        impl<T> Drop for Rest<'_, T> {
+            fn drop(&mut self) {
+                self.0.drop_live();
+            }
+        }
+        let rest = Rest(self);
+        rest.0.drop_live();
+        core::mem::forget(rest);
     }
 }

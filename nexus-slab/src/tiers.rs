@@ -114,7 +114,7 @@ impl Tiers {
         };
         let first_tier = tiers.make_tier(first, config.initial.min(first), config.prefault)?;
         // SAFETY: the table is empty; entry 0 is written once.
-        unsafe { tiers.push(first_tier) };
+        unsafe { tiers.push(0, first_tier) };
         while tiers.capacity() < config.initial {
             tiers.grow(config.prefault)?;
         }
@@ -132,12 +132,20 @@ impl Tiers {
         })
     }
 
-    /// Appends `tier` as entry `count`.
+    /// Appends `tier` as entry `t`, which must be the next one.
+    ///
+    /// # Panics
+    /// If `t != count`: a tier was added while this one was being made (a global allocator
+    /// re-entering this store); sizes are per index, so it must not land elsewhere.
     ///
     /// # Safety
-    /// `count < MAX_TIERS`.
-    unsafe fn push(&self, tier: Tier) {
-        let t = self.count.get();
+    /// `t < MAX_TIERS`.
+    unsafe fn push(&self, t: usize, tier: Tier) {
+        assert_eq!(
+            self.count.get(),
+            t,
+            "a tier was added re-entrantly while tier {t} was being made"
+        );
         debug_assert!(t < MAX_TIERS);
         // SAFETY: entry `t` is uninitialized and nobody refers to it (entries are handed out
         // only below `count`); the write goes through the `UnsafeCell` pointer and touches no
@@ -271,7 +279,7 @@ impl Tiers {
         let capacity = (1u64 << (t as u32 + self.shift)).min(room) as u32;
         let tier = self.make_tier(capacity, capacity, prefault)?;
         // SAFETY: `t < MAX_TIERS` checked above.
-        unsafe { self.push(tier) };
+        unsafe { self.push(t, tier) };
         Ok(())
     }
 

@@ -95,14 +95,15 @@ impl<T> Local<T> {
 /// # Safety
 /// `local()` must return a pointer to a thread-local `Local<V>` used by no other marker,
 /// valid for the whole life of the calling thread; `register_exit_guard` must make an
-/// [`ExitGuard<Self, V>`] thread-local live on this thread (ignoring failure at thread exit).
+/// [`ExitGuard<Self, V>`] thread-local live on this thread and return `true`, or return
+/// `false` when it cannot (the thread is exiting).
 pub unsafe trait Allocator<V>: 'static {
     /// The allocator's name, for messages.
     const NAME: &'static str;
     /// This thread's state.
     fn local() -> *const Local<V>;
-    /// Registers this thread's [`ExitGuard`].
-    fn register_exit_guard();
+    /// Registers this thread's [`ExitGuard`]; `false` if the thread is already exiting.
+    fn register_exit_guard() -> bool;
 }
 
 /// Type-level marks of an allocator marker and its value type: no ownership, `Send + Sync`
@@ -136,16 +137,17 @@ fn local<'a, A: Allocator<V>, V>() -> &'a Local<V> {
 }
 
 /// Releases the allocator's memory when the thread exits (or, if slots are still live then,
-/// when the last one drops).
+/// when the last one drops). Only the thread-local `create_allocator!` generates holds one.
+#[doc(hidden)]
 pub struct ExitGuard<A: Allocator<V>, V>(Marks<A, V>);
 
 impl<A: Allocator<V>, V> ExitGuard<A, V> {
-    /// A guard for the thread-local.
-    #[expect(
-        clippy::new_without_default,
-        reason = "const-constructed inside thread_local!"
-    )]
-    pub const fn new() -> ExitGuard<A, V> {
+    /// A guard for the generated thread-local.
+    ///
+    /// # Safety
+    /// Only the exit-guard thread-local of `A` may hold it: dropping it ends the allocator's
+    /// life on this thread.
+    pub const unsafe fn new() -> ExitGuard<A, V> {
         ExitGuard(PhantomData)
     }
 }
@@ -365,14 +367,19 @@ fn install<A: Allocator<V>, V>(
     make: impl FnOnce() -> Result<Store<V>, Error>,
 ) -> Result<(), Error> {
     let local = local::<A, V>();
-    if local.state.get() != UNINIT {
-        return Err(Error::AlreadyInitialized { allocator: A::NAME });
+    match local.state.get() {
+        UNINIT => {}
+        DEAD => return Err(Error::ThreadExiting { allocator: A::NAME }),
+        _ => return Err(Error::AlreadyInitialized { allocator: A::NAME }),
+    }
+    // Without the guard nothing would release the memory: refuse rather than leak.
+    if !A::register_exit_guard() {
+        return Err(Error::ThreadExiting { allocator: A::NAME });
     }
     let store = make()?;
     // SAFETY: UNINIT: nothing is stored and nothing refers to the cell's contents.
     unsafe { (*local.store.get()).write(store) };
     local.state.set(LIVE);
-    A::register_exit_guard();
     Ok(())
 }
 

@@ -330,3 +330,32 @@ fn thread_exit_with_no_live_slot_releases_at_once() {
     .unwrap();
     assert_eq!(DROPS.load(Ordering::SeqCst), 1);
 }
+
+create_allocator!(late, u64);
+
+#[test]
+fn init_after_the_exit_hook_ran_is_refused_not_leaked() {
+    use std::sync::atomic::AtomicU8;
+    static OUTCOME: AtomicU8 = AtomicU8::new(0);
+    struct LateInit;
+    impl Drop for LateInit {
+        fn drop(&mut self) {
+            let code = match late::init().bounded(4).try_build() {
+                Err(Error::ThreadExiting { allocator: "late" }) => 1,
+                Err(_) => 2,
+                Ok(()) => 3,
+            };
+            OUTCOME.store(code, Ordering::SeqCst);
+        }
+    }
+    thread_local!(static LATE: RefCell<Option<LateInit>> = const { RefCell::new(None) });
+    thread::spawn(|| {
+        // LATE's destructor is registered first, so it runs after the allocator's exit hook.
+        LATE.with(|l| *l.borrow_mut() = Some(LateInit));
+        late::init().bounded(4).build();
+        late::shutdown().unwrap();
+    })
+    .join()
+    .unwrap();
+    assert_eq!(OUTCOME.load(Ordering::SeqCst), 1, "ThreadExiting expected");
+}

@@ -29,7 +29,11 @@ impl Cursor {
     #[inline]
     fn next(&mut self, map: &Bitmap) -> Option<u32> {
         while self.bits == 0 {
-            let w = map.next_nonempty_word(self.next_word)?;
+            let Some(w) = map.next_nonempty_word(self.next_word) else {
+                // Stay exhausted even if values are inserted later (`FusedIterator`).
+                self.next_word = usize::MAX;
+                return None;
+            };
             self.next_word = w + 1;
             self.base = w * 64;
             // SAFETY: `next_nonempty_word` returns words in range.

@@ -34,9 +34,20 @@ use core::ops::{Index, IndexMut};
 /// ```
 ///
 /// `HiSlab` is `Send` when `T` is, and never `Sync` (`insert` mutates through `&self`).
+///
+/// It is invariant in `T`: a slab of long-lived references cannot be lent out as a slab of
+/// short-lived ones (which `insert(&self)` would turn into a use after free):
+/// ```compile_fail
+/// use nexus_slab::HiSlab;
+/// fn shorten<'a, 's>(s: &'a HiSlab<&'static String>) -> &'a HiSlab<&'s String> {
+///     s
+/// }
+/// ```
 pub struct HiSlab<T> {
     raw: RawSlab,
-    _owns: PhantomData<T>,
+    /// Owns `T`s, and is invariant in `T`: `insert` takes `&self`, so a covariant slab could
+    /// be viewed as holding a shorter-lived `T` and handed a value that dies before it.
+    _owns: crate::Invariant<T>,
 }
 
 // SAFETY: the slab owns its values and its memory outright (no shared state with any other
@@ -178,9 +189,19 @@ impl<T> HiSlab<T> {
         self.raw.capacity()
     }
 
-    /// Drops every value. Memory stays reserved (and committed).
+    /// Drops every value. Memory stays reserved (and committed). If a value's `Drop`
+    /// panics, the rest are still dropped (a second panic aborts, as for `Vec`).
     pub fn clear(&mut self) {
-        self.retain(|_, _| false);
+        /// Finishes the clearing if a value's `Drop` unwinds.
+        struct Rest<'a, T>(&'a mut HiSlab<T>);
+        impl<T> Drop for Rest<'_, T> {
+            fn drop(&mut self) {
+                self.0.retain(|_, _| false);
+            }
+        }
+        let rest = Rest(self);
+        rest.0.retain(|_, _| false);
+        core::mem::forget(rest);
     }
 
     /// Keeps the values for which `keep(index, &mut value)` returns `true`, dropping the

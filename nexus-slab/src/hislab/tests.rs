@@ -178,6 +178,29 @@ fn drop_drops_every_value_once() {
 }
 
 #[test]
+fn iter_stays_exhausted_after_none() {
+    let slab = HiSlab::new(0, 128).unwrap();
+    for i in 0..64u32 {
+        slab.insert(i);
+    }
+    let mut it = slab.iter();
+    assert_eq!(it.by_ref().count(), 64);
+    slab.insert(64);
+    assert!(it.next().is_none(), "fused");
+}
+
+#[test]
+fn a_panicking_drop_during_drop_still_drops_the_rest() {
+    let drops = Rc::new(Cell::new(0));
+    let slab = HiSlab::new(0, 8).unwrap();
+    slab.insert(tracked(&drops, true));
+    slab.insert(tracked(&drops, false));
+    slab.insert(tracked(&drops, false));
+    assert!(catch_unwind(AssertUnwindSafe(|| drop(slab))).is_err());
+    assert_eq!(drops.get(), 3);
+}
+
+#[test]
 fn into_iter_yields_owned_values_and_drops_the_rest() {
     let drops = Rc::new(Cell::new(0));
     let slab = HiSlab::new(0, 100).unwrap();

@@ -52,7 +52,8 @@ impl Region {
                 backend::check_mlock_supported(0)?;
             }
             // An aligned dangling pointer: `align` is a non-zero power of two.
-            let ptr = NonNull::new(align as *mut u8).unwrap_or(NonNull::dangling());
+            let ptr = NonNull::new(core::ptr::without_provenance_mut::<u8>(align))
+                .unwrap_or(NonNull::dangling());
             return Ok(Region {
                 ptr,
                 len: 0,
