@@ -31,6 +31,14 @@ impl Recorder {
             .expect("auto-resizing histogram records every value");
     }
 
+    /// Adds `other`'s samples (which must cover as many operations per sample).
+    pub fn merge(&mut self, other: &Recorder) {
+        assert_eq!(self.ops_per_sample, other.ops_per_sample);
+        self.hist
+            .add(&other.hist)
+            .expect("auto-resizing histogram takes every value");
+    }
+
     /// Number of samples recorded.
     pub fn samples(&self) -> u64 {
         self.hist.len()

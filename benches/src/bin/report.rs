@@ -174,7 +174,10 @@ fn main() -> ExitCode {
     }
     let dir = args.out.unwrap_or_else(output::report_dir);
     match output::write_dir(&dir, &outcomes, &checks) {
-        Ok(files) => println!("wrote {} files to {}", files.len(), dir.display()),
+        Ok(files) => {
+            let shown = dir.canonicalize().unwrap_or(dir.clone());
+            println!("wrote {} files to {}", files.len(), shown.display());
+        }
         Err(e) => {
             eprintln!("report: writing {}: {e}", dir.display());
             return ExitCode::FAILURE;

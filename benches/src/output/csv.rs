@@ -30,9 +30,10 @@ pub fn latency(tables: &[&LatencyTable]) -> String {
     s
 }
 
-/// `growth_series.csv`: the slowest insert of each stretch, per table and system.
+/// `growth_series.csv`: the slowest insert of each stretch (smallest over the runs), per
+/// table and system.
 pub fn growth_series(tables: &[&LatencyTable]) -> String {
-    let mut s = String::from("table,system,first_insert,last_insert,max,unit\n");
+    let mut s = String::from("table,system,first_insert,last_insert,max_min_over_runs,unit\n");
     for t in tables {
         for r in &t.rows {
             for (i, v) in r.series.iter().enumerate() {

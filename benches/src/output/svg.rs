@@ -185,8 +185,8 @@ pub fn percentile_chart(t: &LatencyTable) -> String {
     s
 }
 
-/// Growth: the slowest insert of each stretch of `t.bucket_len` inserts, over the insert
-/// number, on a log scale.
+/// Growth: the slowest insert of each stretch of `t.bucket_len` inserts (the smallest such
+/// figure over the runs), over the insert number, on a log scale.
 pub fn growth_chart(t: &LatencyTable) -> String {
     let axis = LogAxis::new(t.rows.iter().flat_map(|r| r.series.iter().copied()));
     let buckets = t
@@ -202,7 +202,7 @@ pub fn growth_chart(t: &LatencyTable) -> String {
         &mut s,
         &t.title,
         &format!(
-            "slowest insert in each stretch of {} inserts ({UNIT}, overhead subtracted)",
+            "slowest insert per {} inserts; min over runs ({UNIT}, overhead subtracted)",
             t.bucket_len
         ),
     );

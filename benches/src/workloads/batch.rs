@@ -1,6 +1,6 @@
 //! Batch: insert 64 values, then remove the 64 in insertion order.
 
-use super::{Ctx, Measure, Measured};
+use super::{Config, Ctx, Measure, Measured};
 use crate::payload::Payload;
 use crate::stats::Recorder;
 use crate::systems::IndexSlab;
@@ -11,13 +11,18 @@ use std::hint::black_box;
 pub(crate) struct Batch;
 
 impl Measure for Batch {
-    fn measure<V: Payload, S: IndexSlab<V>>(&self, ctx: &Ctx) -> Option<Measured> {
+    fn rounds(&self, cfg: &Config) -> usize {
+        cfg.rounds
+    }
+
+    fn measure<V: Payload, S: IndexSlab<V>>(&self, ctx: &Ctx, rounds: usize) -> Option<Measured> {
         let cfg = &ctx.cfg;
+        debug_assert_eq!(rounds, cfg.rounds);
         let mut s = S::with_capacity(super::churn::CAPACITY);
         let mut handles = Vec::with_capacity(cfg.batch);
         let mut rec = Recorder::new(cfg.batch as u64);
         let mut seed = 0u64;
-        for i in 0..cfg.warmup() + cfg.samples {
+        for i in 0..cfg.warmup() + cfg.samples_per_round() {
             let t0 = start();
             for _ in 0..cfg.batch {
                 handles.push(black_box(s.insert(black_box(V::new(seed)))));
@@ -31,6 +36,6 @@ impl Measure for Batch {
                 rec.record(ctx.clock.elapsed(t0, t1));
             }
         }
-        Some(rec.summary().into())
+        Some(rec.into())
     }
 }

@@ -2,7 +2,7 @@
 //! last-level cache so the store's metadata and values are no longer cached.
 
 use super::setup::churn_once;
-use super::{Ctx, Measure, Measured};
+use super::{Config, Ctx, Measure, Measured};
 use crate::payload::Payload;
 use crate::stats::Recorder;
 use crate::systems::IndexSlab;
@@ -35,12 +35,17 @@ impl ColdChurn {
 }
 
 impl Measure for ColdChurn {
-    fn measure<V: Payload, S: IndexSlab<V>>(&self, ctx: &Ctx) -> Option<Measured> {
+    fn rounds(&self, cfg: &Config) -> usize {
+        cfg.rounds
+    }
+
+    fn measure<V: Payload, S: IndexSlab<V>>(&self, ctx: &Ctx, rounds: usize) -> Option<Measured> {
         let cfg = &ctx.cfg;
         let mut s = S::with_capacity(super::churn::CAPACITY);
         let mut rec = Recorder::new(1);
-        let warmup = (cfg.cold_samples / 10).max(1);
-        for i in 0..warmup + cfg.cold_samples {
+        let samples = cfg.cold_samples.div_ceil(rounds);
+        let warmup = (samples / 10).max(1);
+        for i in 0..warmup + samples {
             self.flush();
             let t0 = start();
             churn_once(&mut s, i as u64);
@@ -49,6 +54,6 @@ impl Measure for ColdChurn {
                 rec.record(ctx.clock.elapsed(t0, t1));
             }
         }
-        Some(rec.summary().into())
+        Some(rec.into())
     }
 }

@@ -16,7 +16,7 @@ pub mod setup;
 mod steady_churn;
 
 use crate::payload::{Payload, V256, V32};
-use crate::stats::Summary;
+use crate::stats::{Recorder, Summary};
 use crate::systems::{each_system, IndexSlab, Visit};
 use crate::timing::Clock;
 
@@ -93,23 +93,28 @@ impl Workload {
 /// Sizes and sample counts of a run.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Samples per system for the batched workloads.
+    /// Samples per system for the batched workloads (all rounds together).
     pub samples: usize,
+    /// Rounds the samples of churn, batch, random get, steady churn and cold churn are split
+    /// into, the systems taking turns.
+    pub rounds: usize,
     /// Operations per timestamp pair in the batched workloads.
     pub batch: usize,
     /// Live values in random get and steady churn.
     pub live: usize,
     /// Values inserted by the growth workload.
     pub growth_len: usize,
-    /// Growth runs per system (fresh store each); their samples are merged.
+    /// Growth runs per system (fresh store each, the systems taking turns); their samples are
+    /// merged.
     pub growth_rounds: usize,
     /// Points in the growth chart (each the slowest insert of its stretch).
     pub growth_buckets: usize,
     /// Slots in the iteration workload.
     pub iter_slots: usize,
-    /// Full passes timed per system in the iteration workload.
+    /// Full passes timed per system in the iteration workload (over two rounds, each on a
+    /// freshly built store).
     pub iter_passes: usize,
-    /// Timed operations per system in cold churn.
+    /// Timed operations per system in cold churn (all rounds together).
     pub cold_samples: usize,
     /// Bytes walked to flush the caches in cold churn.
     pub flush_bytes: usize,
@@ -121,15 +126,16 @@ impl Config {
     /// The default run.
     pub fn full() -> Config {
         Config {
-            samples: 20_000,
+            samples: 50_000,
+            rounds: 5,
             batch: 64,
             live: 100_000,
             growth_len: 1 << 20,
-            growth_rounds: 3,
+            growth_rounds: 4,
             growth_buckets: 512,
             iter_slots: 1 << 20,
-            iter_passes: 40,
-            cold_samples: 500,
+            iter_passes: 100,
+            cold_samples: 1_000,
             flush_bytes: 32 << 20,
             memory_len: 1 << 20,
         }
@@ -138,10 +144,11 @@ impl Config {
     /// `--quick`: the same sizes, fewer samples.
     pub fn quick() -> Config {
         Config {
-            samples: 2_000,
+            samples: 4_000,
+            rounds: 2,
             growth_rounds: 1,
-            iter_passes: 8,
-            cold_samples: 60,
+            iter_passes: 10,
+            cold_samples: 100,
             ..Config::full()
         }
     }
@@ -150,6 +157,7 @@ impl Config {
     pub fn tiny() -> Config {
         Config {
             samples: 20,
+            rounds: 2,
             batch: 8,
             live: 1_000,
             growth_len: 4_096,
@@ -163,9 +171,14 @@ impl Config {
         }
     }
 
-    /// Warm-up samples before the recorded ones.
+    /// Batched samples in one round.
+    pub fn samples_per_round(&self) -> usize {
+        self.samples.div_ceil(self.rounds.max(1))
+    }
+
+    /// Warm-up samples before the recorded ones, in each round.
     pub fn warmup(&self) -> usize {
-        (self.samples / 10).max(1)
+        (self.samples_per_round() / 10).max(1)
     }
 }
 
@@ -188,7 +201,8 @@ pub struct Row {
     /// Per-operation percentiles.
     pub summary: Summary,
     /// Growth only: the slowest insert in each stretch of `growth_len / growth_buckets`
-    /// inserts (all rounds); empty for other workloads.
+    /// inserts, the smallest such figure over the rounds (a spike that recurs in every run);
+    /// empty for other workloads.
     pub series: Vec<f64>,
 }
 
@@ -218,44 +232,66 @@ impl LatencyTable {
     }
 }
 
-/// What one system produced in a workload.
+/// What one system produced in one round of a workload.
 pub(crate) struct Measured {
-    summary: Summary,
+    rec: Recorder,
     series: Vec<f64>,
 }
 
-impl From<Summary> for Measured {
-    fn from(summary: Summary) -> Measured {
+impl From<Recorder> for Measured {
+    fn from(rec: Recorder) -> Measured {
         Measured {
-            summary,
+            rec,
             series: Vec::new(),
         }
     }
 }
 
+impl Measured {
+    /// Adds another round's samples. Series points keep the smaller of the two: a spike
+    /// stays only if it comes back in every round (a reallocation does, at the same insert;
+    /// the scheduler taking the CPU away does not).
+    fn merge(&mut self, other: Measured) {
+        self.rec.merge(&other.rec);
+        if self.series.is_empty() {
+            self.series = other.series;
+        } else {
+            for (a, b) in self.series.iter_mut().zip(other.series) {
+                *a = a.min(b);
+            }
+        }
+    }
+}
+
 /// A workload's measurement for one system, generic over it.
+///
+/// The samples are split into rounds and the systems take turns round by round, so a slow
+/// drift of the machine (a neighbour's load, what the caches hold) falls on all of them
+/// alike instead of on whichever ran at the wrong moment.
 pub(crate) trait Measure {
-    /// Runs the workload on `S` holding `V`; `None` when `S` cannot do it.
-    fn measure<V: Payload, S: IndexSlab<V>>(&self, ctx: &Ctx) -> Option<Measured>;
+    /// Rounds to split the samples into.
+    fn rounds(&self, cfg: &Config) -> usize;
+    /// Runs one round of the workload on `S` holding `V` (a `1 / rounds` share of the
+    /// samples, each round on a fresh store); `None` when `S` cannot do it.
+    fn measure<V: Payload, S: IndexSlab<V>>(&self, ctx: &Ctx, rounds: usize) -> Option<Measured>;
 }
 
 struct Collect<'a, M> {
     measure: &'a M,
     ctx: &'a Ctx,
+    rounds: usize,
     progress: &'a mut dyn FnMut(&str),
-    rows: Vec<Row>,
+    acc: Vec<(&'static str, bool, Measured)>,
 }
 
 impl<V: Payload, M: Measure> Visit<V> for Collect<'_, M> {
     fn visit<S: IndexSlab<V>>(&mut self) {
         (self.progress)(S::NAME);
-        if let Some(m) = self.measure.measure::<V, S>(self.ctx) {
-            self.rows.push(Row {
-                system: S::NAME,
-                ours: S::OURS,
-                summary: m.summary,
-                series: m.series,
-            });
+        if let Some(m) = self.measure.measure::<V, S>(self.ctx, self.rounds) {
+            match self.acc.iter_mut().find(|(name, _, _)| *name == S::NAME) {
+                Some((_, _, acc)) => acc.merge(m),
+                None => self.acc.push((S::NAME, S::OURS, m)),
+            }
         }
     }
 }
@@ -283,13 +319,27 @@ fn table<V: Payload, M: Measure>(
     };
     let prefix = id.clone();
     let mut label = |system: &str| progress(&format!("{prefix} {system}"));
+    let rounds = measure.rounds(&ctx.cfg).max(1);
     let mut c = Collect {
         measure,
         ctx,
+        rounds,
         progress: &mut label,
-        rows: Vec::new(),
+        acc: Vec::new(),
     };
-    each_system::<V, _>(&mut c);
+    for _ in 0..rounds {
+        each_system::<V, _>(&mut c);
+    }
+    let rows = c
+        .acc
+        .into_iter()
+        .map(|(system, ours, m)| Row {
+            system,
+            ours,
+            summary: m.rec.summary(),
+            series: m.series,
+        })
+        .collect();
     LatencyTable {
         workload,
         id,
@@ -297,7 +347,7 @@ fn table<V: Payload, M: Measure>(
         method,
         value_bytes: V::BYTES,
         bucket_len: ctx.cfg.growth_len.div_ceil(ctx.cfg.growth_buckets.max(1)),
-        rows: c.rows,
+        rows,
     }
 }
 
@@ -316,8 +366,9 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
     let cfg = &ctx.cfg;
     let batched = |what: &str| {
         format!(
-            "{what}; {} ops per timestamp pair, {} samples, per-op = (pair − overhead) / {}",
-            cfg.batch, cfg.samples, cfg.batch
+            "{what}; {} ops per timestamp pair, {} samples in {} rounds, \
+             per-op = (pair − overhead) / {}",
+            cfg.batch, cfg.samples, cfg.rounds, cfg.batch
         )
     };
     let mut out = Vec::new();
@@ -345,8 +396,8 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
             "",
             format!(
                 "op = one insert + one remove: {} inserts then {} removes per timestamp pair, \
-                 {} samples, per-op = (pair − overhead) / {}",
-                cfg.batch, cfg.batch, cfg.samples, cfg.batch
+                 {} samples in {} rounds, per-op = (pair − overhead) / {}",
+                cfg.batch, cfg.batch, cfg.samples, cfg.rounds, cfg.batch
             ),
             batch::Batch
         ),
@@ -370,7 +421,7 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
             "",
             format!(
                 "op = one insert into a store started empty, timed alone, up to {} values, \
-                 {} round(s) merged; overhead subtracted",
+                 {} run(s) merged; overhead subtracted",
                 cfg.growth_len, cfg.growth_rounds
             ),
             growth::Growth
@@ -381,7 +432,7 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
                     &format!("{percent}pct"),
                     format!(
                         "op = visiting (reading) one live value: one full pass over {} slots \
-                         with {percent}% live per timestamp pair, {} passes, \
+                         with {percent}% live per timestamp pair, {} passes in 2 rounds, \
                          per-op = (pass − overhead) / live",
                         cfg.iter_slots, cfg.iter_passes
                     ),
@@ -393,9 +444,10 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
             "",
             format!(
                 "op = insert + get (read) + remove, timed alone after walking a {} MiB buffer, \
-                 {} samples, overhead subtracted",
+                 {} samples in {} rounds, overhead subtracted",
                 cfg.flush_bytes >> 20,
-                cfg.cold_samples
+                cfg.cold_samples,
+                cfg.rounds
             ),
             cold_churn::ColdChurn::new(cfg.flush_bytes)
         ),

@@ -1,7 +1,7 @@
 //! Random get: read live values in a random order fixed before timing.
 
 use super::setup::{drop_all, fill, get_once, SEED};
-use super::{Ctx, Measure, Measured};
+use super::{Config, Ctx, Measure, Measured};
 use crate::payload::Payload;
 use crate::rng::Rng;
 use crate::stats::Recorder;
@@ -12,15 +12,20 @@ use crate::timing::{start, stop};
 pub(crate) struct RandomGet;
 
 impl Measure for RandomGet {
-    fn measure<V: Payload, S: IndexSlab<V>>(&self, ctx: &Ctx) -> Option<Measured> {
+    fn rounds(&self, cfg: &Config) -> usize {
+        cfg.rounds
+    }
+
+    fn measure<V: Payload, S: IndexSlab<V>>(&self, ctx: &Ctx, rounds: usize) -> Option<Measured> {
         let cfg = &ctx.cfg;
+        debug_assert_eq!(rounds, cfg.rounds);
         let mut s = S::with_capacity(cfg.live);
         let handles = fill(&mut s, cfg.live);
         // The order, repeated so a batch never wraps mid-way.
         let perm = Rng::new(SEED).permutation(cfg.live as u32);
         let mut rec = Recorder::new(cfg.batch as u64);
         let mut at = 0;
-        for i in 0..cfg.warmup() + cfg.samples {
+        for i in 0..cfg.warmup() + cfg.samples_per_round() {
             if at + cfg.batch > perm.len() {
                 at = 0;
             }
@@ -36,6 +41,6 @@ impl Measure for RandomGet {
             }
         }
         drop_all(s, handles);
-        Some(rec.summary().into())
+        Some(rec.into())
     }
 }
