@@ -6,7 +6,8 @@ pub trait Payload: Sized + 'static {
     const BYTES: usize;
     /// A value derived from `seed` (every word written).
     fn new(seed: u64) -> Self;
-    /// Reads the value (one load), so a `get` is a real access, not just an address.
+    /// Reads the value: one word from each 64-byte cache line it covers, so a `get` pays
+    /// for every line of the value, not just an address or its first line.
     fn touch(&self) -> u64;
 }
 
@@ -25,7 +26,16 @@ impl<const W: usize> Payload for Words<W> {
 
     #[inline(always)]
     fn touch(&self) -> u64 {
-        self.0[0]
+        // Reading only the first word would let a store whose slots are exactly 256 bytes
+        // apart use a quarter of the cache sets (every first word at the same offset in a
+        // 256-byte period); a caller reading the whole value does not see that.
+        let mut x = 0;
+        let mut i = 0;
+        while i < W {
+            x ^= self.0[i];
+            i += 8;
+        }
+        x
     }
 }
 
@@ -46,6 +56,8 @@ mod tests {
         assert_eq!(V32::BYTES, 32);
         assert_eq!(std::mem::size_of::<V64>(), 64);
         assert_eq!(std::mem::size_of::<V256>(), 256);
-        assert_eq!(V256::new(7).touch(), 7);
+        assert_eq!(V32::new(7).touch(), 7);
+        // Four lines, four equal words: they cancel out under xor.
+        assert_eq!(V256::new(7).touch(), 0);
     }
 }
