@@ -19,12 +19,12 @@ impl Measure for Batch {
         let cfg = &ctx.cfg;
         debug_assert_eq!(rounds, cfg.rounds);
         let mut s = S::with_capacity(super::churn::CAPACITY);
-        let mut handles = Vec::with_capacity(cfg.batch);
-        let mut rec = Recorder::new(cfg.batch as u64);
+        let mut handles = Vec::with_capacity(cfg.batch_len);
+        let mut rec = Recorder::new(cfg.batch_len as u64);
         let mut seed = 0u64;
         for i in 0..cfg.warmup() + cfg.samples_per_round() {
             let t0 = start();
-            for _ in 0..cfg.batch {
+            for _ in 0..cfg.batch_len {
                 handles.push(black_box(s.insert(black_box(V::new(seed)))));
                 seed += 1;
             }

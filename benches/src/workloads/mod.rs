@@ -18,7 +18,7 @@ mod steady_churn;
 use crate::payload::{Payload, V256, V32};
 use crate::stats::{Recorder, Summary};
 use crate::systems::{each_system, IndexSlab, Visit};
-use crate::timing::Clock;
+use crate::timing::{Clock, UNIT};
 
 /// One workload of the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,8 +98,10 @@ pub struct Config {
     /// Rounds the samples of churn, batch, random get, steady churn and cold churn are split
     /// into, the systems taking turns.
     pub rounds: usize,
-    /// Operations per timestamp pair in the batched workloads.
+    /// Operations per timestamp pair in churn, random get and steady churn.
     pub batch: usize,
+    /// Values inserted then removed per timestamp pair in the batch workload.
+    pub batch_len: usize,
     /// Live values in random get and steady churn.
     pub live: usize,
     /// Values inserted by the growth workload.
@@ -126,9 +128,10 @@ impl Config {
     /// The default run.
     pub fn full() -> Config {
         Config {
-            samples: 50_000,
+            samples: 40_000,
             rounds: 5,
-            batch: 64,
+            batch: 256,
+            batch_len: 64,
             live: 100_000,
             growth_len: 1 << 20,
             growth_rounds: 4,
@@ -159,6 +162,7 @@ impl Config {
             samples: 20,
             rounds: 2,
             batch: 8,
+            batch_len: 8,
             live: 1_000,
             growth_len: 4_096,
             growth_rounds: 1,
@@ -364,11 +368,17 @@ pub enum Outcome {
 /// which table and system starts next.
 pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<Outcome> {
     let cfg = &ctx.cfg;
+    // A per-op figure moves in steps of (clock step / ops per sample).
+    let step = |ops: usize| ctx.clock.resolution() as f64 / ops as f64;
     let batched = |what: &str| {
         format!(
             "{what}; {} ops per timestamp pair, {} samples in {} rounds, \
-             per-op = (pair − overhead) / {}",
-            cfg.batch, cfg.samples, cfg.rounds, cfg.batch
+             per-op = (pair − overhead) / {}, resolution {:.2} {UNIT}/op",
+            cfg.batch,
+            cfg.samples,
+            cfg.rounds,
+            cfg.batch,
+            step(cfg.batch)
         )
     };
     let mut out = Vec::new();
@@ -396,8 +406,14 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
             "",
             format!(
                 "op = one insert + one remove: {} inserts then {} removes per timestamp pair, \
-                 {} samples in {} rounds, per-op = (pair − overhead) / {}",
-                cfg.batch, cfg.batch, cfg.samples, cfg.rounds, cfg.batch
+                 {} samples in {} rounds, per-op = (pair − overhead) / {}, \
+                 resolution {:.2} {UNIT}/op",
+                cfg.batch_len,
+                cfg.batch_len,
+                cfg.samples,
+                cfg.rounds,
+                cfg.batch_len,
+                step(cfg.batch_len)
             ),
             batch::Batch
         ),
@@ -421,8 +437,10 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
             "",
             format!(
                 "op = one insert into a store started empty, timed alone, up to {} values, \
-                 {} run(s) merged; overhead subtracted",
-                cfg.growth_len, cfg.growth_rounds
+                 {} run(s) merged; overhead subtracted, resolution {} {UNIT}",
+                cfg.growth_len,
+                cfg.growth_rounds,
+                ctx.clock.resolution()
             ),
             growth::Growth
         ),
@@ -444,10 +462,11 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
             "",
             format!(
                 "op = insert + get (read) + remove, timed alone after walking a {} MiB buffer, \
-                 {} samples in {} rounds, overhead subtracted",
+                 {} samples in {} rounds, overhead subtracted, resolution {} {UNIT}",
                 cfg.flush_bytes >> 20,
                 cfg.cold_samples,
-                cfg.rounds
+                cfg.rounds,
+                ctx.clock.resolution()
             ),
             cold_churn::ColdChurn::new(cfg.flush_bytes)
         ),
