@@ -142,11 +142,13 @@ fn legend(s: &mut String, names: &[(&str, bool)]) {
 pub fn percentile_chart(t: &LatencyTable) -> String {
     let axis = LogAxis::new(t.rows.iter().flat_map(|r| r.summary.values()));
     let mut s = String::new();
-    header(
-        &mut s,
-        &t.title,
-        &format!("per-operation latency by percentile ({UNIT}/op)"),
-    );
+    let per_sample = t.rows.first().map_or(1, |r| r.summary.ops_per_sample);
+    let subtitle = if per_sample > 1 {
+        format!("{UNIT} per op by percentile; each sample is the mean of {per_sample} ops")
+    } else {
+        format!("{UNIT} per op by percentile; each op timed alone")
+    };
+    header(&mut s, &t.title, &subtitle);
     axis.draw(&mut s, &format!("{UNIT}/op"));
     let n = Summary::COLUMNS.len();
     let x = |i: usize| LEFT + 30.0 + i as f64 * (W - LEFT - RIGHT - 60.0) / (n - 1) as f64;
