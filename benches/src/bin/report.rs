@@ -152,7 +152,15 @@ fn main() -> ExitCode {
     for (i, w) in args.workloads.iter().enumerate() {
         let t = Instant::now();
         eprintln!("[{}/{total}] {} ...", i + 1, w.name());
-        let mut progress = |_: &str| {};
+        // One line per table as it starts (the label is "TABLE SYSTEM").
+        let mut current = String::new();
+        let mut progress = |label: &str| {
+            let table = label.split_once(' ').map_or(label, |(t, _)| t);
+            if table != current {
+                eprintln!("      {table}");
+                current = table.to_string();
+            }
+        };
         let results = workloads::run(*w, &ctx, &mut progress);
         eprintln!(
             "[{}/{total}] {} done in {:.1} s",

@@ -21,7 +21,8 @@ impl Measure for RandomGet {
         debug_assert_eq!(rounds, cfg.rounds);
         let mut s = S::with_capacity(cfg.live);
         let handles = fill(&mut s, cfg.live);
-        // The order, repeated so a batch never wraps mid-way.
+        // A random order of all live values, walked in batches; a batch that would run
+        // past the end starts again from the beginning.
         let perm = Rng::new(SEED).permutation(cfg.live as u32);
         let mut rec = Recorder::new(cfg.batch as u64);
         let mut at = 0;
