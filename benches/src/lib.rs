@@ -1,1 +1,23 @@
-//! Shared measurement code for the report binary and the criterion benches.
+//! Shared measurement code for the `report` binary and the criterion benches.
+//!
+//! - [`timing`]: the clock (TSC on x86-64, `Instant` elsewhere) and its calibrated overhead.
+//! - [`pin`]: pinning the measuring thread to one CPU.
+//! - [`payload`]: the values stored (32, 64 and 256 bytes).
+//! - [`rng`]: a small seeded generator, so every system sees the same random sequence.
+//! - [`stats`]: recording samples into an HDR histogram and reading percentiles.
+//! - [`systems`]: the [`IndexSlab`](systems::IndexSlab) trait and one file per system measured.
+//! - [`workloads`]: one file per workload; each is generic over the system.
+//! - [`targets`]: the figures HiSlab is expected to meet, checked against a run.
+//! - [`warmup`]: faulting memory in once before timing.
+//! - [`output`]: text tables, CSV and SVG charts.
+
+pub mod output;
+pub mod payload;
+pub mod pin;
+pub mod rng;
+pub mod stats;
+pub mod systems;
+pub mod targets;
+pub mod timing;
+pub mod warmup;
+pub mod workloads;

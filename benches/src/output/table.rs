@@ -1,0 +1,145 @@
+//! Text tables for stdout.
+
+use crate::stats::Summary;
+use crate::targets::Check;
+use crate::timing::UNIT;
+use crate::workloads::memory::MemoryTable;
+use crate::workloads::LatencyTable;
+use std::fmt::Write;
+
+/// A figure with sensible precision: one decimal below 100, none above.
+pub fn num(v: f64) -> String {
+    if v < 100.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// `ours / best peer` at one percentile, with the best peer's name.
+pub fn ratio_to_best_peer(
+    table: &LatencyTable,
+    system: &str,
+    pick: impl Fn(&Summary) -> f64,
+) -> Option<(f64, &'static str)> {
+    let ours = pick(&table.row(system)?.summary);
+    let best = table
+        .rows
+        .iter()
+        .filter(|r| !r.ours)
+        .min_by(|a, b| pick(&a.summary).total_cmp(&pick(&b.summary)))?;
+    let peer = pick(&best.summary);
+    (peer > 0.0).then(|| (ours / peer, best.system))
+}
+
+/// The table of one workload, with a ratio line for each of our systems.
+pub fn latency(t: &LatencyTable) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", t.title);
+    let _ = writeln!(s, "  {}", t.method);
+    let _ = writeln!(
+        s,
+        "  {:<10} {:>9} {:>9} {:>9} {:>9} {:>11}  unit",
+        "system", "p50", "p99", "p99.9", "p99.99", "max"
+    );
+    for r in &t.rows {
+        let [p50, p99, p999, p9999, max] = r.summary.values();
+        let _ = writeln!(
+            s,
+            "  {:<10} {:>9} {:>9} {:>9} {:>9} {:>11}  {UNIT}/op",
+            r.system,
+            num(p50),
+            num(p99),
+            num(p999),
+            num(p9999),
+            num(max)
+        );
+    }
+    for r in t.rows.iter().filter(|r| r.ours) {
+        let at_p50 = ratio_to_best_peer(t, r.system, |s| s.p50);
+        let at_p999 = ratio_to_best_peer(t, r.system, |s| s.p999);
+        if let (Some((a, pa)), Some((b, pb))) = (at_p50, at_p999) {
+            let _ = writeln!(
+                s,
+                "  {} / best peer: {a:.2}x at p50 (best peer at p50: {pa}); \
+                 {b:.2}x at p99.9 (best at p99.9: {pb})",
+                r.system
+            );
+        }
+    }
+    s
+}
+
+/// The memory table.
+pub fn memory(m: &MemoryTable) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "memory, {} live {}-byte values", m.values, m.value_bytes);
+    let _ = writeln!(
+        s,
+        "  RSS growth from /proc/self/statm while the values are inserted into a store created \
+         empty; one fresh process per system; handles not kept"
+    );
+    let _ = writeln!(
+        s,
+        "  {:<10} {:>10} {:>12}",
+        "system", "RSS MiB", "bytes/value"
+    );
+    for r in &m.rows {
+        match &r.rss_growth {
+            Ok(b) => {
+                let _ = writeln!(
+                    s,
+                    "  {:<10} {:>10.1} {:>12.1}",
+                    r.system,
+                    *b as f64 / (1u64 << 20) as f64,
+                    *b as f64 / m.values as f64
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(s, "  {:<10} not measured: {e}", r.system);
+            }
+        }
+    }
+    let best_peer = m
+        .rows
+        .iter()
+        .filter(|r| !r.ours)
+        .filter_map(|r| Some((r.rss_growth.clone().ok()?, r.system)))
+        .min();
+    for r in m.rows.iter().filter(|r| r.ours) {
+        if let (Ok(ours), Some((peer, name))) = (&r.rss_growth, best_peer) {
+            if peer > 0 {
+                let _ = writeln!(
+                    s,
+                    "  {} / best peer: {:.2}x (best peer: {name})",
+                    r.system,
+                    *ours as f64 / peer as f64
+                );
+            }
+        }
+    }
+    s
+}
+
+/// The targets table.
+pub fn targets(checks: &[Check]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "targets for HiSlab (ratios are HiSlab / slab at p50)");
+    let _ = writeln!(
+        s,
+        "  {:<52} {:>8} {:>8}  {:<14} result",
+        "target", "figure", "limit", "unit"
+    );
+    for c in checks {
+        let _ = writeln!(
+            s,
+            "  {:<52} {:>8.3} {:>8.3}  {:<14} {}",
+            c.what,
+            c.figure,
+            c.limit,
+            c.unit,
+            if c.holds { "holds" } else { "MISSES" }
+        );
+    }
+    s
+}

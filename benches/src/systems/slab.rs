@@ -1,0 +1,43 @@
+//! The `slab` crate: a `Vec` of entries with a free list threaded through the vacant ones.
+
+use super::IndexSlab;
+
+/// `slab::Slab`: `usize` keys; grows by reallocating (and copying) its `Vec`.
+pub struct SlabSystem<V>(slab::Slab<V>);
+
+impl<V> IndexSlab<V> for SlabSystem<V> {
+    type Handle = usize;
+    const NAME: &'static str = "slab";
+    const OURS: bool = false;
+    const ITERATES: bool = true;
+
+    fn with_capacity(capacity: usize) -> Self {
+        SlabSystem(slab::Slab::with_capacity(capacity))
+    }
+
+    fn growable(_max_len: usize) -> Self {
+        SlabSystem(slab::Slab::new())
+    }
+
+    #[inline]
+    fn insert(&mut self, value: V) -> usize {
+        self.0.insert(value)
+    }
+
+    #[inline]
+    fn get<'a>(&'a self, handle: &'a usize) -> &'a V {
+        &self.0[*handle]
+    }
+
+    #[inline]
+    fn remove(&mut self, handle: usize) -> V {
+        self.0.remove(handle)
+    }
+
+    #[inline]
+    fn for_each_live(&self, mut f: impl FnMut(&V)) {
+        for (_, v) in self.0.iter() {
+            f(v);
+        }
+    }
+}

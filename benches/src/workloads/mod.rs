@@ -1,0 +1,515 @@
+//! The workloads: one file each, each generic over the system ([`IndexSlab`]) and the value
+//! type, run for every system by [`run`].
+//!
+//! Per-operation workloads time a batch of operations between one pair of timestamps and
+//! report batch time / operations; tail workloads (growth, cold churn) time each operation
+//! alone. The clock's empty-pair overhead is subtracted from every sample either way.
+
+mod batch;
+mod churn;
+mod cold_churn;
+mod growth;
+mod iterate;
+pub mod memory;
+mod random_get;
+pub mod setup;
+mod steady_churn;
+
+use crate::payload::{Payload, V256, V32};
+use crate::stats::{Recorder, Summary};
+use crate::systems::{each_system, IndexSlab, Visit};
+use crate::timing::{Clock, UNIT};
+
+/// One workload of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// Insert, read, remove one value, repeated.
+    Churn,
+    /// Insert 64 values, then remove them.
+    Batch,
+    /// Read live values in a random order.
+    RandomGet,
+    /// Remove a random live value and insert a new one, at a fixed live count.
+    SteadyChurn,
+    /// Insert into an empty store up to 1 Mi values, each insert timed alone.
+    Growth,
+    /// Visit every live value of 1 Mi slots, 1% or 50% of them live.
+    Iterate,
+    /// Churn with the caches flushed before each operation.
+    ColdChurn,
+    /// Resident memory of 1 Mi live 64-byte values.
+    Memory,
+}
+
+impl Workload {
+    /// Every workload, in report order.
+    pub const ALL: [Workload; 8] = [
+        Workload::Churn,
+        Workload::Batch,
+        Workload::RandomGet,
+        Workload::SteadyChurn,
+        Workload::Growth,
+        Workload::Iterate,
+        Workload::ColdChurn,
+        Workload::Memory,
+    ];
+
+    /// The name used on the command line and in file names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::Churn => "churn",
+            Workload::Batch => "batch",
+            Workload::RandomGet => "random-get",
+            Workload::SteadyChurn => "steady-churn",
+            Workload::Growth => "growth",
+            Workload::Iterate => "iterate",
+            Workload::ColdChurn => "cold-churn",
+            Workload::Memory => "memory",
+        }
+    }
+
+    /// One line saying what is measured.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Workload::Churn => "insert, read, remove one value; op = the triple, batched",
+            Workload::Batch => "insert 64 values then remove the 64; op = one insert + one remove",
+            Workload::RandomGet => "read one of 100k live values in a precomputed random order",
+            Workload::SteadyChurn => {
+                "100k live: remove a random live value, insert a new one; op = the pair"
+            }
+            Workload::Growth => "empty to 1 Mi values, every insert timed alone",
+            Workload::Iterate => "visit the live values of 1 Mi slots (1% / 50% live); per value",
+            Workload::ColdChurn => "churn triple timed alone after walking a 32 MiB buffer",
+            Workload::Memory => "RSS growth for 1 Mi live 64-byte values (fresh process each)",
+        }
+    }
+
+    /// The workload called `name`.
+    pub fn from_name(name: &str) -> Option<Workload> {
+        Workload::ALL.into_iter().find(|w| w.name() == name)
+    }
+}
+
+/// Sizes and sample counts of a run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Samples per system for the batched workloads (all rounds together).
+    pub samples: usize,
+    /// Rounds the samples of churn, batch, random get, steady churn and cold churn are split
+    /// into, the systems taking turns.
+    pub rounds: usize,
+    /// Operations per timestamp pair in churn, random get and steady churn.
+    pub batch: usize,
+    /// Values inserted then removed per timestamp pair in the batch workload.
+    pub batch_len: usize,
+    /// Live values in random get and steady churn.
+    pub live: usize,
+    /// Values inserted by the growth workload.
+    pub growth_len: usize,
+    /// Growth runs per system (fresh store each, the systems taking turns); their samples are
+    /// merged.
+    pub growth_rounds: usize,
+    /// Points in the growth chart (each the slowest insert of its stretch).
+    pub growth_buckets: usize,
+    /// Slots in the iteration workload.
+    pub iter_slots: usize,
+    /// Full passes timed per system in the iteration workload (over two rounds, each on a
+    /// freshly built store).
+    pub iter_passes: usize,
+    /// Timed operations per system in cold churn (all rounds together).
+    pub cold_samples: usize,
+    /// Bytes walked to flush the caches in cold churn.
+    pub flush_bytes: usize,
+    /// Values in the memory workload.
+    pub memory_len: usize,
+}
+
+impl Config {
+    /// The default run.
+    pub fn full() -> Config {
+        Config {
+            samples: 40_000,
+            rounds: 5,
+            batch: 256,
+            batch_len: 64,
+            live: 100_000,
+            growth_len: 1 << 20,
+            growth_rounds: 4,
+            growth_buckets: 512,
+            iter_slots: 1 << 20,
+            iter_passes: 100,
+            cold_samples: 1_000,
+            flush_bytes: 32 << 20,
+            memory_len: 1 << 20,
+        }
+    }
+
+    /// `--quick`: the same sizes, fewer samples.
+    pub fn quick() -> Config {
+        Config {
+            samples: 4_000,
+            rounds: 2,
+            growth_rounds: 1,
+            iter_passes: 10,
+            cold_samples: 100,
+            ..Config::full()
+        }
+    }
+
+    /// Tiny sizes, for tests of the plumbing (figures meaningless).
+    pub fn tiny() -> Config {
+        Config {
+            samples: 20,
+            rounds: 2,
+            batch: 8,
+            batch_len: 8,
+            live: 1_000,
+            growth_len: 4_096,
+            growth_rounds: 1,
+            growth_buckets: 16,
+            iter_slots: 4_096,
+            iter_passes: 2,
+            cold_samples: 4,
+            flush_bytes: 1 << 16,
+            memory_len: 4_096,
+        }
+    }
+
+    /// Batched samples in one round.
+    pub fn samples_per_round(&self) -> usize {
+        self.samples.div_ceil(self.rounds.max(1))
+    }
+
+    /// Warm-up samples before the recorded ones, in each round.
+    pub fn warmup(&self) -> usize {
+        (self.samples_per_round() / 10).max(1)
+    }
+}
+
+/// What a workload needs: sizes and the calibrated clock.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// Sizes and counts.
+    pub cfg: Config,
+    /// The clock.
+    pub clock: Clock,
+}
+
+/// One system's figures in one table.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// System name.
+    pub system: &'static str,
+    /// One of this project's systems.
+    pub ours: bool,
+    /// Per-operation percentiles.
+    pub summary: Summary,
+    /// Growth only: the slowest insert in each stretch of `growth_len / growth_buckets`
+    /// inserts, the smallest such figure over the rounds (a spike that recurs in every run);
+    /// empty for other workloads.
+    pub series: Vec<f64>,
+}
+
+/// The figures of one workload at one value size (or one variant), one row per system.
+#[derive(Debug, Clone)]
+pub struct LatencyTable {
+    /// The workload.
+    pub workload: Workload,
+    /// File stem and table key, e.g. `churn_32B`.
+    pub id: String,
+    /// Heading, e.g. `churn, 32-byte values`.
+    pub title: String,
+    /// What one operation is and how samples were taken.
+    pub method: String,
+    /// Bytes per value.
+    pub value_bytes: usize,
+    /// Growth only: inserts covered by each point of `Row::series`.
+    pub bucket_len: usize,
+    /// One row per system, in [`each_system`] order.
+    pub rows: Vec<Row>,
+}
+
+impl LatencyTable {
+    /// The row of `system`.
+    pub fn row(&self, system: &str) -> Option<&Row> {
+        self.rows.iter().find(|r| r.system == system)
+    }
+}
+
+/// What one system produced in one round of a workload.
+pub(crate) struct Measured {
+    rec: Recorder,
+    series: Vec<f64>,
+}
+
+impl From<Recorder> for Measured {
+    fn from(rec: Recorder) -> Measured {
+        Measured {
+            rec,
+            series: Vec::new(),
+        }
+    }
+}
+
+impl Measured {
+    /// Adds another round's samples. Series points keep the smaller of the two: a spike
+    /// stays only if it comes back in every round (a reallocation does, at the same insert;
+    /// the scheduler taking the CPU away does not).
+    fn merge(&mut self, other: Measured) {
+        self.rec.merge(&other.rec);
+        if self.series.is_empty() {
+            self.series = other.series;
+        } else {
+            for (a, b) in self.series.iter_mut().zip(other.series) {
+                *a = a.min(b);
+            }
+        }
+    }
+}
+
+/// A workload's measurement for one system, generic over it.
+///
+/// The samples are split into rounds and the systems take turns round by round, so a slow
+/// drift of the machine (a neighbour's load, what the caches hold) falls on all of them
+/// alike instead of on whichever ran at the wrong moment.
+pub(crate) trait Measure {
+    /// Rounds to split the samples into.
+    fn rounds(&self, cfg: &Config) -> usize;
+    /// Runs one round of the workload on `S` holding `V` (a `1 / rounds` share of the
+    /// samples, each round on a fresh store); `None` when `S` cannot do it.
+    fn measure<V: Payload, S: IndexSlab<V>>(&self, ctx: &Ctx, rounds: usize) -> Option<Measured>;
+}
+
+struct Collect<'a, M> {
+    measure: &'a M,
+    ctx: &'a Ctx,
+    rounds: usize,
+    progress: &'a mut dyn FnMut(&str),
+    acc: Vec<(&'static str, bool, Measured)>,
+}
+
+impl<V: Payload, M: Measure> Visit<V> for Collect<'_, M> {
+    fn visit<S: IndexSlab<V>>(&mut self) {
+        (self.progress)(S::NAME);
+        if let Some(m) = self.measure.measure::<V, S>(self.ctx, self.rounds) {
+            match self.acc.iter_mut().find(|(name, _, _)| *name == S::NAME) {
+                Some((_, _, acc)) => acc.merge(m),
+                None => self.acc.push((S::NAME, S::OURS, m)),
+            }
+        }
+    }
+}
+
+/// Runs `measure` for every system with values `V` and gathers the table.
+fn table<V: Payload, M: Measure>(
+    workload: Workload,
+    variant: &str,
+    method: String,
+    measure: &M,
+    ctx: &Ctx,
+    progress: &mut dyn FnMut(&str),
+) -> LatencyTable {
+    let size = format!("{}B", V::BYTES);
+    let (id, title) = if variant.is_empty() {
+        (
+            format!("{}_{size}", workload.name()),
+            format!("{}, {}-byte values", workload.name(), V::BYTES),
+        )
+    } else {
+        (
+            format!("{}_{variant}_{size}", workload.name()),
+            format!("{} {variant}, {}-byte values", workload.name(), V::BYTES),
+        )
+    };
+    let prefix = id.clone();
+    let mut label = |system: &str| progress(&format!("{prefix} {system}"));
+    let rounds = measure.rounds(&ctx.cfg).max(1);
+    let mut c = Collect {
+        measure,
+        ctx,
+        rounds,
+        progress: &mut label,
+        acc: Vec::new(),
+    };
+    for _ in 0..rounds {
+        each_system::<V, _>(&mut c);
+    }
+    let rows = c
+        .acc
+        .into_iter()
+        .map(|(system, ours, m)| Row {
+            system,
+            ours,
+            summary: m.rec.summary(),
+            series: m.series,
+        })
+        .collect();
+    LatencyTable {
+        workload,
+        id,
+        title,
+        method,
+        value_bytes: V::BYTES,
+        bucket_len: ctx.cfg.growth_len.div_ceil(ctx.cfg.growth_buckets.max(1)),
+        rows,
+    }
+}
+
+/// What a workload produced.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Latency percentiles.
+    Latency(LatencyTable),
+    /// Resident memory.
+    Memory(memory::MemoryTable),
+}
+
+/// Runs `workload` for every system (both value sizes where it applies). `progress` is told
+/// which table and system starts next.
+pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<Outcome> {
+    let cfg = &ctx.cfg;
+    // A per-op figure moves in steps of (clock step / ops per sample).
+    let step = |ops: usize| ctx.clock.resolution() as f64 / ops as f64;
+    let batched = |what: &str| {
+        format!(
+            "{what}; {} ops per timestamp pair, {} samples in {} rounds, \
+             per-op = (pair − overhead) / {}, resolution {:.2} {UNIT}/op",
+            cfg.batch,
+            cfg.samples,
+            cfg.rounds,
+            cfg.batch,
+            step(cfg.batch)
+        )
+    };
+    let mut out = Vec::new();
+    macro_rules! both_sizes {
+        ($variant:expr, $method:expr, $m:expr) => {{
+            let m = $m;
+            out.push(Outcome::Latency(table::<V32, _>(
+                workload, $variant, $method, &m, ctx, progress,
+            )));
+            out.push(Outcome::Latency(table::<V256, _>(
+                workload, $variant, $method, &m, ctx, progress,
+            )));
+        }};
+    }
+    match workload {
+        Workload::Churn => both_sizes!(
+            "",
+            batched(&format!(
+                "op = insert + get (read) + remove of one value, empty store of capacity {}",
+                churn::CAPACITY
+            )),
+            churn::Churn
+        ),
+        Workload::Batch => both_sizes!(
+            "",
+            format!(
+                "op = one insert + one remove: {} inserts then {} removes per timestamp pair, \
+                 {} samples in {} rounds, per-op = (pair − overhead) / {}, \
+                 resolution {:.2} {UNIT}/op",
+                cfg.batch_len,
+                cfg.batch_len,
+                cfg.samples,
+                cfg.rounds,
+                cfg.batch_len,
+                step(cfg.batch_len)
+            ),
+            batch::Batch
+        ),
+        Workload::RandomGet => both_sizes!(
+            "",
+            batched(&format!(
+                "op = get (read) of one of {} live values, random order precomputed",
+                cfg.live
+            )),
+            random_get::RandomGet
+        ),
+        Workload::SteadyChurn => both_sizes!(
+            "",
+            batched(&format!(
+                "op = remove a random live value + insert a new one, {} live",
+                cfg.live
+            )),
+            steady_churn::SteadyChurn
+        ),
+        Workload::Growth => both_sizes!(
+            "",
+            format!(
+                "op = one insert into a store started empty, timed alone, up to {} values, \
+                 {} run(s) merged; overhead subtracted, resolution {} {UNIT}",
+                cfg.growth_len,
+                cfg.growth_rounds,
+                ctx.clock.resolution()
+            ),
+            growth::Growth
+        ),
+        Workload::Iterate => {
+            for percent in [1, 50] {
+                both_sizes!(
+                    &format!("{percent}pct"),
+                    format!(
+                        "op = visiting (reading) one live value: one full pass over {} slots \
+                         with {percent}% live per timestamp pair, {} passes in 2 rounds, \
+                         per-op = (pass − overhead) / live",
+                        cfg.iter_slots, cfg.iter_passes
+                    ),
+                    iterate::Iterate { percent }
+                );
+            }
+        }
+        Workload::ColdChurn => both_sizes!(
+            "",
+            format!(
+                "op = insert + get (read) + remove, timed alone after walking a {} MiB buffer, \
+                 {} samples in {} rounds, overhead subtracted, resolution {} {UNIT}",
+                cfg.flush_bytes >> 20,
+                cfg.cold_samples,
+                cfg.rounds,
+                ctx.clock.resolution()
+            ),
+            cold_churn::ColdChurn::new(cfg.flush_bytes)
+        ),
+        Workload::Memory => {
+            out.push(Outcome::Memory(memory::run(cfg.memory_len, progress)));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for w in Workload::ALL {
+            assert_eq!(Workload::from_name(w.name()), Some(w));
+        }
+        assert_eq!(Workload::from_name("nope"), None);
+    }
+
+    #[test]
+    fn every_latency_workload_runs_at_tiny_sizes() {
+        let ctx = Ctx {
+            cfg: Config::tiny(),
+            clock: Clock::raw(),
+        };
+        for w in Workload::ALL {
+            if w == Workload::Memory {
+                continue; // spawns processes; covered by its own module's test
+            }
+            for outcome in run(w, &ctx, &mut |_| {}) {
+                let Outcome::Latency(t) = outcome else {
+                    panic!("{w:?} gave a memory table")
+                };
+                let expect = if w == Workload::Iterate { 3 } else { 4 };
+                assert_eq!(t.rows.len(), expect, "{}", t.id);
+                for r in &t.rows {
+                    assert!(r.summary.samples > 0, "{} {}", t.id, r.system);
+                    assert!(r.summary.p50 <= r.summary.max, "{} {}", t.id, r.system);
+                }
+            }
+        }
+    }
+}
