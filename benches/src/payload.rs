@@ -1,7 +1,7 @@
 //! The values stored: `W` machine words, built from a seed so the compiler cannot know them.
 
 /// A value a workload stores.
-pub trait Payload: Sized + 'static {
+pub trait Payload: Sized + 'static + crate::systems::PerThread {
     /// Size in bytes.
     const BYTES: usize;
     /// A value derived from `seed` (every word written).
@@ -16,16 +16,14 @@ pub trait Payload: Sized + 'static {
 #[repr(C)]
 pub struct Words<const W: usize>(pub [u64; W]);
 
-impl<const W: usize> Payload for Words<W> {
-    const BYTES: usize = 8 * W;
-
+impl<const W: usize> Words<W> {
     #[inline(always)]
-    fn new(seed: u64) -> Self {
+    fn from_seed(seed: u64) -> Self {
         Words([seed; W])
     }
 
     #[inline(always)]
-    fn touch(&self) -> u64 {
+    fn read(&self) -> u64 {
         // Reading only the first word would let a store whose slots are exactly 256 bytes
         // apart use a quarter of the cache sets (every first word at the same offset in a
         // 256-byte period); a caller reading the whole value does not see that.
@@ -38,6 +36,28 @@ impl<const W: usize> Payload for Words<W> {
         x
     }
 }
+
+/// The payload sizes measured. Each is a concrete type because each needs a per-thread
+/// allocator of its own (`create_allocator!` is per type; see `systems::allocator`).
+macro_rules! payloads {
+    ($($w:literal),*) => {$(
+        impl Payload for Words<$w> {
+            const BYTES: usize = 8 * $w;
+
+            #[inline(always)]
+            fn new(seed: u64) -> Self {
+                Self::from_seed(seed)
+            }
+
+            #[inline(always)]
+            fn touch(&self) -> u64 {
+                self.read()
+            }
+        }
+    )*};
+}
+
+payloads!(4, 8, 32);
 
 /// A 32-byte value.
 pub type V32 = Words<4>;

@@ -49,9 +49,8 @@ pub(crate) struct TierConfig {
 ///
 /// Invariants:
 /// - entries `0..count` of `table` are initialized and never moved or rewritten until drop;
-/// - bit t of `nonfull` is set only if `t < count` (a set bit may be stale: the tier may be
-///   full; a clear bit for an existing tier means it is full or was when last looked at, and
-///   `release` sets it again);
+/// - bit t of `nonfull` is set only if `t < count`, and is clear when tier t is full
+///   (`acquire_addr` clears it when it fills the tier; `release` sets it again);
 /// - tier `t` holds indices `[chunk·(2ᵗ - 1), chunk·(2ᵗ - 1) + capacity_t)`, `chunk = 1 << shift`.
 pub(crate) struct Tiers {
     table: UnsafeCell<[MaybeUninit<Tier>; MAX_TIERS]>,
@@ -211,6 +210,10 @@ impl Tiers {
             // SAFETY: `nonfull` bits are below `count` (invariant).
             let tier = unsafe { self.tier(t) };
             if let Some(off) = tier.raw.acquire() {
+                if tier.raw.len() == tier.raw.capacity() {
+                    // Keep the mask exact, so the next insert never visits a full tier.
+                    self.nonfull.set(mask & !(1 << t));
+                }
                 // In bounds: `off` < the tier's capacity.
                 return Some(tier.raw.base().wrapping_add(off as usize * stride));
             }

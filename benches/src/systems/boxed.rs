@@ -20,17 +20,17 @@ impl<V> IndexSlab<V> for BoxSystem {
         BoxSystem
     }
 
-    #[inline]
+    #[inline(always)]
     fn insert(&mut self, value: V) -> Box<V> {
         Box::new(value)
     }
 
-    #[inline]
+    #[inline(always)]
     fn get<'a>(&'a self, handle: &'a Box<V>) -> &'a V {
         handle
     }
 
-    #[inline]
+    #[inline(always)]
     fn remove(&mut self, handle: Box<V>) -> V {
         *handle
     }

@@ -24,22 +24,22 @@ impl<V> IndexSlab<V> for HiSlabSystem<V> {
         HiSlabSystem(HiSlab::new(0, cap).expect("HiSlab reservation"))
     }
 
-    #[inline]
+    #[inline(always)]
     fn insert(&mut self, value: V) -> u32 {
         self.0.insert(value)
     }
 
-    #[inline]
+    #[inline(always)]
     fn get<'a>(&'a self, handle: &'a u32) -> &'a V {
         &self.0[*handle]
     }
 
-    #[inline]
+    #[inline(always)]
     fn remove(&mut self, handle: u32) -> V {
         self.0.remove(handle).expect("live key")
     }
 
-    #[inline]
+    #[inline(always)]
     fn for_each_live(&self, mut f: impl FnMut(&V)) {
         self.0.for_each_occupied(|_, v| f(v));
     }

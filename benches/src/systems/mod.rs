@@ -8,11 +8,13 @@
 //! Systems with a different interface (a byte allocator taking a `Layout`) get a trait and a
 //! registry of their own beside this one, with workloads of their own.
 
+mod allocator;
 mod boxed;
 mod hislab;
 mod slab;
 mod slotmap;
 
+pub use self::allocator::{BoundedAllocator, PerThread, UnboundedAllocator};
 pub use self::boxed::BoxSystem;
 pub use self::hislab::HiSlabSystem;
 pub use self::slab::SlabSystem;
@@ -57,6 +59,8 @@ pub trait Visit<V> {
 /// Calls `v.visit::<S>()` for every system, ours first. The one list of systems.
 pub fn each_system<V: crate::payload::Payload, T: Visit<V>>(v: &mut T) {
     v.visit::<HiSlabSystem<V>>();
+    v.visit::<BoundedAllocator<V>>();
+    v.visit::<UnboundedAllocator<V>>();
     v.visit::<SlabSystem<V>>();
     v.visit::<SlotMapSystem<V>>();
     v.visit::<BoxSystem>();

@@ -19,22 +19,22 @@ impl<V> IndexSlab<V> for SlabSystem<V> {
         SlabSystem(slab::Slab::new())
     }
 
-    #[inline]
+    #[inline(always)]
     fn insert(&mut self, value: V) -> usize {
         self.0.insert(value)
     }
 
-    #[inline]
+    #[inline(always)]
     fn get<'a>(&'a self, handle: &'a usize) -> &'a V {
         &self.0[*handle]
     }
 
-    #[inline]
+    #[inline(always)]
     fn remove(&mut self, handle: usize) -> V {
         self.0.remove(handle)
     }
 
-    #[inline]
+    #[inline(always)]
     fn for_each_live(&self, mut f: impl FnMut(&V)) {
         for (_, v) in self.0.iter() {
             f(v);

@@ -20,22 +20,22 @@ impl<V> IndexSlab<V> for SlotMapSystem<V> {
         SlotMapSystem(SlotMap::new())
     }
 
-    #[inline]
+    #[inline(always)]
     fn insert(&mut self, value: V) -> DefaultKey {
         self.0.insert(value)
     }
 
-    #[inline]
+    #[inline(always)]
     fn get<'a>(&'a self, handle: &'a DefaultKey) -> &'a V {
         &self.0[*handle]
     }
 
-    #[inline]
+    #[inline(always)]
     fn remove(&mut self, handle: DefaultKey) -> V {
         self.0.remove(handle).expect("live key")
     }
 
-    #[inline]
+    #[inline(always)]
     fn for_each_live(&self, mut f: impl FnMut(&V)) {
         for v in self.0.values() {
             f(v);
