@@ -32,6 +32,9 @@ pub fn ratio_to_best_peer(
     (peer > 0.0).then(|| (ours / peer, best.system))
 }
 
+/// Width of the system-name column (the longest name, "alloc unbounded", fits).
+const NAME: usize = 16;
+
 /// The table of one workload, with a ratio line for each of our systems.
 pub fn latency(t: &LatencyTable) -> String {
     let mut s = String::new();
@@ -39,14 +42,14 @@ pub fn latency(t: &LatencyTable) -> String {
     let _ = writeln!(s, "  {}", t.method);
     let _ = writeln!(
         s,
-        "  {:<10} {:>9} {:>9} {:>9} {:>9} {:>11}  unit",
+        "  {:<NAME$} {:>9} {:>9} {:>9} {:>9} {:>11}  unit",
         "system", "p50", "p99", "p99.9", "p99.99", "max"
     );
     for r in &t.rows {
         let [p50, p99, p999, p9999, max] = r.summary.values();
         let _ = writeln!(
             s,
-            "  {:<10} {:>9} {:>9} {:>9} {:>9} {:>11}  {UNIT}/op",
+            "  {:<NAME$} {:>9} {:>9} {:>9} {:>9} {:>11}  {UNIT}/op",
             r.system,
             num(p50),
             num(p99),
@@ -81,7 +84,7 @@ pub fn memory(m: &MemoryTable) -> String {
     );
     let _ = writeln!(
         s,
-        "  {:<10} {:>10} {:>12}",
+        "  {:<NAME$} {:>10} {:>12}",
         "system", "RSS MiB", "bytes/value"
     );
     for r in &m.rows {
@@ -89,14 +92,14 @@ pub fn memory(m: &MemoryTable) -> String {
             Ok(b) => {
                 let _ = writeln!(
                     s,
-                    "  {:<10} {:>10.1} {:>12.1}",
+                    "  {:<NAME$} {:>10.1} {:>12.1}",
                     r.system,
                     *b as f64 / (1u64 << 20) as f64,
                     *b as f64 / m.values as f64
                 );
             }
             Err(e) => {
-                let _ = writeln!(s, "  {:<10} not measured: {e}", r.system);
+                let _ = writeln!(s, "  {:<NAME$} not measured: {e}", r.system);
             }
         }
     }
