@@ -19,6 +19,8 @@ extern crate alloc;
 extern crate std;
 
 mod bitmap;
+#[cfg(feature = "rand")]
+mod counts;
 mod error;
 mod hislab;
 mod key;
