@@ -135,6 +135,7 @@ impl Bitmap {
     ///
     /// # Safety
     /// `w < words[0].next_multiple_of(GROUP)`: inside the last aligned group of level 0.
+    #[cfg(any(test, feature = "rand"))]
     #[inline(always)]
     pub(crate) unsafe fn padded_word(&self, w: usize) -> u64 {
         debug_assert!(w < self.words[0].next_multiple_of(GROUP));

@@ -6,6 +6,7 @@ mod iter;
 pub(crate) use iter::Cursor;
 pub use iter::{IntoIter, Iter, IterMut};
 
+#[cfg(feature = "rand")]
 use crate::bitmap::Bitmap;
 #[cfg(feature = "rand")]
 use crate::counts::Counts;
@@ -105,7 +106,8 @@ impl<T> HiSlab<T> {
         true
     }
 
-    /// The occupancy bitmap, for iteration.
+    /// The occupancy bitmap, for sampling.
+    #[cfg(feature = "rand")]
     #[inline(always)]
     pub(crate) fn occupancy(&self) -> &Bitmap {
         self.raw.bitmap()
