@@ -145,13 +145,13 @@ impl Counts {
             e = e * FAN + child;
         }
         // `e` is now a group of level-0 words.
-        let mut pops = [0u32; FAN];
-        for (i, c) in pops.iter_mut().enumerate() {
+        let mut words = [0u64; FAN];
+        for (i, w) in words.iter_mut().enumerate() {
             // SAFETY: `e` is 0 or a level-0 counter, so `8e + 7` is inside level 0's last
             // group (bitmap type invariant: level 0 is padded to whole groups).
-            *c = unsafe { map.padded_word(e * FAN + i) }.count_ones();
+            *w = unsafe { map.padded_word(e * FAN + i) };
         }
-        let (child, below) = choose(pops, r);
+        let (child, below) = choose_word(words, r);
         let w = e * FAN + child;
         // SAFETY: as above, `w` is inside level 0's padded groups.
         let word = unsafe { map.padded_word(w) };
@@ -191,23 +191,41 @@ impl Counts {
     }
 }
 
+// How a node's child is chosen: one interface, two implementations, selected here.
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+mod scalar;
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+mod sse2;
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+use scalar as imp;
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+use sse2 as imp;
+
 /// Picks the child holding rank `r` among 8 counts: returns its position and the sum of the
-/// counts before it. Branch-free (the loop unrolls to adds and conditional moves), because the
-/// exit of a linear scan would be mispredicted on almost every random pick.
+/// counts before it. Branch-free, because the exit of a linear scan would be mispredicted on
+/// almost every random pick.
 ///
 /// If `r` is not below the sum (only possible if the counts were wrong), the position is
 /// clamped to the last child so callers stay in bounds.
 #[inline(always)]
 fn choose(counts: [u32; FAN], r: u32) -> (usize, u32) {
-    let (mut acc, mut below, mut child) = (0u32, 0u32, 0usize);
-    for c in counts {
-        acc = acc.wrapping_add(c);
-        let before = acc <= r;
-        below = if before { acc } else { below };
-        child += usize::from(before);
-    }
-    debug_assert!(child < FAN, "rank {r} beyond the counts {counts:?}");
-    (child.min(FAN - 1), below)
+    let (child, below) = imp::choose(counts, r);
+    debug_assert!(
+        below <= r && child < FAN,
+        "rank {r} beyond the counts {counts:?}"
+    );
+    (child, below)
+}
+
+/// [`choose`] over the popcounts of 8 level-0 words.
+#[inline(always)]
+fn choose_word(words: [u64; FAN], r: u32) -> (usize, u32) {
+    let (child, below) = imp::choose_word(words, r);
+    debug_assert!(
+        below <= r && child < FAN,
+        "rank {r} beyond the words {words:x?}"
+    );
+    (child, below)
 }
 
 /// Position of the set bit of rank `k` in `x` (`k < x.count_ones()`); a position below 64
@@ -307,6 +325,54 @@ mod tests {
         ];
         for (r, &e) in expect.iter().enumerate() {
             assert_eq!(choose(counts, r as u32), e, "rank {r}");
+        }
+    }
+
+    #[test]
+    fn implementations_agree() {
+        let mut x = 0x853C_49E6_748F_EA9Bu64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for round in 0..if cfg!(miri) { 300 } else { 100_000 } {
+            let mut counts = [0u32; FAN];
+            let mut words = [0u64; FAN];
+            for i in 0..FAN {
+                let v = next();
+                // Zeros, small counts, and counts near the top of the u32 range.
+                counts[i] = match round % 3 {
+                    0 => (v % 3) as u32 * (v >> 40) as u32 % 50,
+                    1 => (v >> 8) as u32 % 100_000,
+                    _ => (v >> 32) as u32 / 8,
+                };
+                words[i] = if v % 4 == 0 { 0 } else { next() & next() };
+            }
+            let total: u32 = counts.iter().sum();
+            let pops: u32 = words.iter().map(|w| w.count_ones()).sum();
+            // Valid ranks only (below the total); past it the two may differ, both in bounds.
+            for r in [0, 1, total / 3, total / 2, total.wrapping_sub(1)]
+                .into_iter()
+                .filter(|&r| r < total)
+            {
+                assert_eq!(
+                    imp::choose(counts, r),
+                    scalar::choose(counts, r),
+                    "{counts:?} r {r}"
+                );
+            }
+            for r in [0, 1, pops / 2, pops.wrapping_sub(1)]
+                .into_iter()
+                .filter(|&r| r < pops)
+            {
+                assert_eq!(
+                    imp::choose_word(words, r),
+                    scalar::choose_word(words, r),
+                    "{words:x?} r {r}"
+                );
+            }
         }
     }
 
