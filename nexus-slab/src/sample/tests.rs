@@ -289,3 +289,23 @@ fn counts_follow_every_operation() {
     slab.clear();
     slab.check_invariants();
 }
+
+#[cfg(all(feature = "mmap", target_os = "linux", not(miri)))]
+#[test]
+fn whole_u32_index_space() {
+    // 8 counter levels; the values region is reserved, not committed.
+    let mut slab = HiSlab::<u8>::new(0, u32::MAX).unwrap();
+    let mut rng = SmallRng::seed_from_u64(11);
+    slab.insert(1);
+    slab.insert(2);
+    let mut seen = BTreeSet::new();
+    for _ in 0..200 {
+        seen.insert(slab.random_occupied(&mut rng).unwrap().0);
+    }
+    assert_eq!(seen, BTreeSet::from([0, 1]));
+    assert_eq!(slab.remove(0), Some(1));
+    assert_eq!(
+        slab.random_occupied(&mut rng).map(|(i, v)| (i, *v)),
+        Some((1, 2))
+    );
+}

@@ -44,7 +44,18 @@ use core::ops::{Index, IndexMut};
 /// assert_eq!(slab.remove(c), None);
 /// ```
 ///
-/// `TaggedHiSlab` is `Send` when `T` is, and never `Sync`.
+/// `TaggedHiSlab` is `Send` when `T` is, and never `Sync` (`insert_tagged` writes the tag
+/// bitmap through `&self`):
+///
+/// ```compile_fail
+/// fn sync<S: Sync>(_: &S) {}
+/// sync(&nexus_slab::TaggedHiSlab::<u32>::new(0, 8).unwrap());
+/// ```
+///
+/// ```
+/// fn send<S: Send>(_: S) {}
+/// send(nexus_slab::TaggedHiSlab::<u32>::new(0, 8).unwrap());
+/// ```
 pub struct TaggedHiSlab<T> {
     slab: HiSlab<T>,
     /// Invariant: every set bit is an occupied index of `slab` (tags ⊆ live).
