@@ -9,8 +9,12 @@
 //! ```
 //! Every level has fan-out 8, so a node's children are 8 consecutive `u32`s (half a cache
 //! line) and choosing a child is a branch-free prefix sum over them, with no mispredicted
-//! exits. The top level has at most 8 entries; their sum is the bitmap's population, which the
-//! owner already keeps, so there is no root.
+//! exits (`sse2.rs` on x86_64, `scalar.rs` elsewhere). The top level has at most 8 entries;
+//! their sum is the bitmap's population, which the owner already keeps, so there is no root.
+//! A select is one choice per level, one over the popcounts of 8 words, one select-in-word.
+//!
+//! Cost on the owner's hot path: per insert or remove, one read-modify-write of a counter per
+//! level, `⌈log₈(capacity / 64)⌉ − 1` levels (3 at 2¹⁶ slots, 4 at 2²⁰, 5 at 2²⁴).
 //!
 //! The bitmap knows nothing of this structure: only the typed slabs update it, after each
 //! successful `acquire`/`release`/`set`, and only when the `rand` feature is on. The plain
