@@ -36,13 +36,17 @@ use core::cell::Cell;
 /// Enough levels for 2³² indices: 64⁶ = 2³⁶.
 const MAX_LEVELS: usize = 6;
 const ALL: u64 = u64::MAX;
+/// Level-0 words per 64-byte line: level 0 is allocated in whole aligned groups of this many.
+pub(crate) const GROUP: usize = 8;
 
 /// A hierarchical bitmap over `capacity` indices.
 ///
 /// Invariants:
 /// - every `full`/`live` summary bit agrees with its child word, as the module docs say;
 /// - every word below `hint` at level 0 is all ones, and `hint < words[0]`;
-/// - `occ` bits at or past `capacity` are never set.
+/// - `occ` bits at or past `capacity` are never set;
+/// - `occ` is 64-byte aligned and readable for `words[0].next_multiple_of(GROUP)` words; the
+///   padding words past `words[0]` are zero and never written.
 pub(crate) struct Bitmap {
     occ: *mut u64,
     /// `full[k]`, `live[k]` for `1 <= k < levels`; index 0 unused.
@@ -76,10 +80,16 @@ impl Bitmap {
             levels += 1;
         }
         debug_assert!(levels <= MAX_LEVELS);
-        // Layout: small summary levels first (top down, full then live), then level 0.
+        // Layout: small summary levels first (top down, full then live), then level 0. Level 0
+        // starts on a 64-byte line and is padded with zero words to a whole number of lines,
+        // so any aligned group of [`GROUP`] words can be read without a bounds check.
         let per_level = if track_live { 2 } else { 1 };
-        let summary_words: usize = words[1..levels].iter().map(|w| per_level * w).sum();
-        let total = (summary_words + words[0]) * 8;
+        let summary_words: usize = words[1..levels]
+            .iter()
+            .map(|w| per_level * w)
+            .sum::<usize>()
+            .next_multiple_of(GROUP);
+        let total = (summary_words + words[0].next_multiple_of(GROUP)) * 8;
         let region = Region::reserve(total, 64, opts)?;
         let base = region.as_ptr().cast::<u64>();
         let mut full = [core::ptr::null_mut(); MAX_LEVELS];
@@ -95,8 +105,10 @@ impl Bitmap {
             }
             at += per_level * words[k];
         }
-        // SAFETY: `at == summary_words`; level 0 follows, inside the region.
-        let occ = unsafe { base.add(at) };
+        debug_assert!(at <= summary_words);
+        // SAFETY: `summary_words` (a multiple of GROUP words, so 64-byte aligned) plus the
+        // padded level 0 is exactly the region's size.
+        let occ = unsafe { base.add(summary_words) };
         region.prefault(0, summary_words * 8 + (prefault as usize).div_ceil(64) * 8)?;
         let map = Bitmap {
             occ,
@@ -136,6 +148,26 @@ impl Bitmap {
         debug_assert!(w < self.words[0]);
         // SAFETY: in bounds by the caller's contract; the region is live and initialized.
         unsafe { *self.occ.add(w) }
+    }
+
+    /// Level-0 word `w`, or a padding word (zero) past the last one.
+    ///
+    /// # Safety
+    /// `w < words[0].next_multiple_of(GROUP)`: inside the last aligned group of level 0.
+    #[cfg(any(test, feature = "rand"))]
+    #[inline(always)]
+    pub(crate) unsafe fn padded_word(&self, w: usize) -> u64 {
+        debug_assert!(w < self.words[0].next_multiple_of(GROUP));
+        // SAFETY: level 0 is allocated in whole groups (type invariant) and the caller stays
+        // inside the last one; padding words are zero-initialized like the rest of the region.
+        unsafe { *self.occ.add(w) }
+    }
+
+    /// Number of level-0 words, `⌈capacity / 64⌉` (at least 1).
+    #[cfg(all(test, feature = "rand"))]
+    #[inline(always)]
+    pub(crate) fn level0_words(&self) -> usize {
+        self.words[0]
     }
 
     #[inline(always)]
@@ -241,6 +273,36 @@ impl Bitmap {
         }
         if w < self.hint.get() {
             self.hint.set(w);
+        }
+        true
+    }
+
+    /// Marks any free index `idx` occupied (not necessarily the lowest free one). Returns
+    /// `false` (and changes nothing) if it was already occupied or is out of range.
+    ///
+    /// Used for bitmaps that mark a subset of another's indices (tags); the slab's occupancy
+    /// bitmap only ever grows through [`acquire`](Bitmap::acquire).
+    #[inline]
+    pub(crate) fn set(&self, idx: usize) -> bool {
+        if idx >= self.capacity {
+            return false;
+        }
+        let w = idx / 64;
+        let mask = 1u64 << (idx % 64);
+        // SAFETY: `idx < capacity` so `w < words[0]`.
+        let word = unsafe { self.word(w) };
+        if word & mask != 0 {
+            return false;
+        }
+        let new = word | mask;
+        // SAFETY: as above; written through the region's pointer.
+        unsafe { *self.occ_ptr(w) = new };
+        if word == 0 && self.track_live {
+            self.live_up(w);
+        }
+        if new == ALL {
+            // Setting a bit cannot break the hint invariant (words below it stay full).
+            self.full_up(w);
         }
         true
     }
@@ -473,6 +535,11 @@ impl Bitmap {
         for i in self.capacity..self.words[0] * 64 {
             assert!(!self.contains_raw(i), "bit {i} past capacity is set");
         }
+        for w in self.words[0]..self.words[0].next_multiple_of(GROUP) {
+            // SAFETY: `w` is a padding word of the last group.
+            assert_eq!(unsafe { self.padded_word(w) }, 0, "padding word {w}");
+        }
+        assert_eq!(self.occ as usize % 64, 0, "level 0 is not line-aligned");
     }
 
     #[cfg(test)]
@@ -604,6 +671,40 @@ mod tests {
             }
         }
         m.check_invariants();
+    }
+
+    #[test]
+    fn set_marks_any_index_and_keeps_summaries() {
+        for cap in [1u32, 64, 65, 4096, 4097, 70_000] {
+            if cfg!(miri) && cap > 5000 {
+                continue;
+            }
+            let m = map(cap);
+            let last = cap as usize - 1;
+            for i in [last, 0, last / 2, last / 3] {
+                let fresh = !m.contains(i);
+                assert_eq!(m.set(i), fresh, "cap {cap} idx {i}");
+                assert!(!m.set(i), "second set of {i}");
+                assert!(m.contains(i));
+            }
+            assert!(!m.set(cap as usize));
+            m.check_invariants();
+            assert_eq!(m.next_occupied(0), Some(0));
+            assert_eq!(m.next_occupied(last / 2 + 1), (last > 0).then_some(last));
+            // `acquire` still finds the lowest free index after arbitrary sets.
+            let first_free = (0..cap as usize).find(|&i| !m.contains(i));
+            assert_eq!(m.acquire(), first_free);
+            for i in 0..cap as usize {
+                m.set(i);
+            }
+            m.check_invariants();
+            assert_eq!(m.acquire(), None);
+            for i in 0..cap as usize {
+                assert!(m.release(i));
+            }
+            m.check_invariants();
+            assert_eq!(m.next_occupied(0), None);
+        }
     }
 
     #[cfg(all(feature = "mmap", target_os = "linux", not(miri)))]

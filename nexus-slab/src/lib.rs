@@ -3,12 +3,18 @@
 //! on demand, so the tail stays flat while the container grows.
 //!
 //! - [`HiSlab`]: an index slab (`u32` keys) over reserved address space.
+//! - [`TaggedHiSlab`]: a `HiSlab` with a second bitmap marking a subset ("tagged"), iterated
+//!   and sampled at a cost proportional to the subset.
+//! - [`BufferSlab`]: a pool of aligned `N`-byte buffers handed out as RAII [`AutoGuard`]s.
 //!
 //! # Features
 //! - `std` (default): `std::error::Error` impls; per-thread allocators.
 //! - `mmap` (default, Linux): reservations through `mmap(MAP_NORESERVE)`, huge pages,
 //!   pre-fault, `mlock`. Without it, off Linux, and always under Miri, memory comes from
 //!   `std::alloc` with the same API (the whole capacity is allocated up front there).
+//! - `rand`: uniform random sampling over live and tagged elements (`random_occupied`,
+//!   `random_tagged`, ...), re-exporting the `rand` crate as `nexus_slab::rand`
+//!   when enabled. Insert and remove then also update population counts.
 //!
 //! Without `std` (`--no-default-features`) the crate is `no_std` + `alloc`.
 #![no_std]
@@ -22,6 +28,9 @@ extern crate std;
 pub mod allocator;
 mod bitmap;
 pub mod bounded;
+mod buffer;
+#[cfg(feature = "rand")]
+mod counts;
 mod direct;
 mod error;
 mod hislab;
@@ -29,20 +38,30 @@ mod key;
 mod leaked;
 mod memory;
 mod raw;
+#[cfg(feature = "rand")]
+mod sample;
 pub mod slot;
 mod store;
+mod tagged;
 #[cfg(test)]
 mod test_support;
 mod tiers;
 pub mod unbounded;
 
+pub use buffer::{AutoGuard, BufferSlab};
 pub use error::{Error, Full, SlotsRemaining};
+pub use hislab::HiSlab;
+pub use key::Key;
+pub use tagged::TaggedHiSlab;
 
 /// Ownership of `T`s, invariant in `T`: for containers that insert through `&self`, where a
 /// covariant `T` would let a short-lived value into a long-lived container.
 pub(crate) type Invariant<T> = core::marker::PhantomData<(T, fn(T) -> T)>;
-pub use hislab::HiSlab;
-pub use key::Key;
+
+/// The `rand` crate this one samples with (feature `rand`), so callers name the same
+/// `Rng` trait: `nexus_slab::rand::Rng`.
+#[cfg(feature = "rand")]
+pub use rand;
 
 /// Iterator types of [`HiSlab`].
 pub mod hislab_iter {
@@ -121,4 +140,10 @@ pub mod __private {
     pub use nexus_slab_macros::create_allocator_impl;
     #[cfg(feature = "std")]
     pub use std::thread_local;
+}
+
+/// Iterator types of [`TaggedHiSlab`]'s tagged subset (its other iterators are
+/// [`HiSlab`]'s, in [`hislab_iter`]).
+pub mod tagged_iter {
+    pub use crate::tagged::{IterTagged, IterTaggedMut};
 }

@@ -341,7 +341,8 @@ impl Tiers {
         self.grow_error.take()
     }
 
-    /// Whether the store grows.
+    /// Whether the store grows (for the per-thread allocator's messages).
+    #[cfg(feature = "std")]
     pub(crate) fn growable(&self) -> bool {
         self.growable
     }

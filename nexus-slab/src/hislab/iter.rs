@@ -7,8 +7,8 @@ use core::iter::FusedIterator;
 use core::marker::PhantomData;
 
 /// Walks the set bits of the level-0 words in order. Holds no borrow: the typed iterators
-/// around it do.
-struct Cursor {
+/// around it do. (Also walks the tag bitmap of a `TaggedHiSlab`.)
+pub(crate) struct Cursor {
     /// Next word to load.
     next_word: usize,
     /// Index of bit 0 of `bits`.
@@ -18,7 +18,7 @@ struct Cursor {
 }
 
 impl Cursor {
-    const fn new() -> Cursor {
+    pub(crate) const fn new() -> Cursor {
         Cursor {
             next_word: 0,
             base: 0,
@@ -26,8 +26,9 @@ impl Cursor {
         }
     }
 
+    /// The next set bit of `map` at or after the position reached, in index order.
     #[inline]
-    fn next(&mut self, map: &Bitmap) -> Option<u32> {
+    pub(crate) fn next(&mut self, map: &Bitmap) -> Option<u32> {
         while self.bits == 0 {
             let Some(w) = map.next_nonempty_word(self.next_word) else {
                 // Stay exhausted even if values are inserted later (`FusedIterator`).

@@ -3,8 +3,13 @@
 
 mod iter;
 
+pub(crate) use iter::Cursor;
 pub use iter::{IntoIter, Iter, IterMut};
 
+#[cfg(feature = "rand")]
+use crate::bitmap::Bitmap;
+#[cfg(feature = "rand")]
+use crate::counts::Counts;
 use crate::memory::MemOptions;
 use crate::raw::RawSlab;
 use crate::{Error, Full};
@@ -45,6 +50,11 @@ use core::ops::{Index, IndexMut};
 /// ```
 pub struct HiSlab<T> {
     raw: RawSlab,
+    /// Population counts of `raw`'s bitmap, for sampling. Invariant: updated right after
+    /// every change of the bitmap (only in `try_insert` and `release`), so they agree with it
+    /// whenever no method is running.
+    #[cfg(feature = "rand")]
+    counts: Counts,
     /// Owns `T`s, and is invariant in `T`: `insert` takes `&self`, so a covariant slab could
     /// be viewed as holding a shorter-lived `T` and handed a value that dies before it.
     _owns: crate::Invariant<T>,
@@ -68,14 +78,58 @@ impl<T> HiSlab<T> {
             MemOptions::default(),
         )?;
         Ok(HiSlab {
+            #[cfg(feature = "rand")]
+            counts: Counts::new(virtual_capacity, initial_capacity, MemOptions::default())?,
             raw,
             _owns: PhantomData,
         })
     }
 
+    /// Pointer to slot `idx` (in bounds when `idx < capacity`), with the value region's
+    /// provenance: writes through it are allowed.
     #[inline(always)]
-    fn slot(&self, idx: u32) -> *mut T {
+    pub(crate) fn slot(&self, idx: u32) -> *mut T {
         self.raw.base().cast::<T>().wrapping_add(idx as usize)
+    }
+
+    /// Frees `idx` in the bitmap (and the sampling counts); `false` if it was not occupied.
+    /// The value is left in the slot for the caller to move out or drop, exactly once.
+    #[inline(always)]
+    fn release(&self, idx: u32) -> bool {
+        let freed = self.raw.release(idx);
+        #[cfg(feature = "rand")]
+        if freed {
+            self.counts.sub(idx);
+        }
+        freed
+    }
+
+    /// Frees `idx` and drops its value in place (no move); `false` if it was vacant.
+    ///
+    /// The slot is freed before the value's `Drop` runs, so a panicking `Drop` leaves it
+    /// freed exactly once.
+    #[inline]
+    pub(crate) fn drop_at(&mut self, idx: u32) -> bool {
+        if !self.release(idx) {
+            return false;
+        }
+        // SAFETY: the value was initialized and its slot is now free; dropped once.
+        unsafe { self.slot(idx).drop_in_place() };
+        true
+    }
+
+    /// The occupancy bitmap, for sampling.
+    #[cfg(feature = "rand")]
+    #[inline(always)]
+    pub(crate) fn occupancy(&self) -> &Bitmap {
+        self.raw.bitmap()
+    }
+
+    /// The occupancy bitmap's population counts, for sampling.
+    #[cfg(feature = "rand")]
+    #[inline(always)]
+    pub(crate) fn counts(&self) -> &Counts {
+        &self.counts
     }
 
     /// Inserts `value` at the lowest free index and returns that index.
@@ -100,6 +154,8 @@ impl<T> HiSlab<T> {
     pub fn try_insert(&self, value: T) -> Result<u32, Full<T>> {
         match self.raw.acquire() {
             Some(idx) => {
+                #[cfg(feature = "rand")]
+                self.counts.add(idx);
                 // SAFETY: `idx < capacity`, so the slot is inside the value region; it was
                 // free, so nothing else refers to its bytes.
                 unsafe { self.slot(idx).write(value) };
@@ -112,7 +168,7 @@ impl<T> HiSlab<T> {
     /// Removes and returns the value at `idx`; `None` if vacant or out of range.
     #[inline]
     pub fn remove(&mut self, idx: u32) -> Option<T> {
-        if self.raw.release(idx) {
+        if self.release(idx) {
             // SAFETY: the slot was occupied (so initialized) and is now free: the value is
             // read out exactly once.
             Some(unsafe { self.slot(idx).read() })
@@ -215,10 +271,8 @@ impl<T> HiSlab<T> {
             at = idx + 1;
             // SAFETY: occupied, and `&mut self` makes the borrow unique.
             if !keep(idx, unsafe { &mut *self.slot(idx) }) {
-                // Free first, then drop: a panicking Drop leaves the slot freed once.
-                self.raw.release(idx);
-                // SAFETY: the value was initialized and its slot is now free; dropped once.
-                unsafe { self.slot(idx).drop_in_place() };
+                // Frees first, then drops: a panicking Drop leaves the slot freed once.
+                self.drop_at(idx);
             }
         }
     }

@@ -361,5 +361,7 @@ proptest! {
             prop_assert_eq!(got, want);
         }
         slab.raw.bitmap().check_invariants();
+        #[cfg(feature = "rand")]
+        slab.counts.check(slab.raw.bitmap());
     }
 }

@@ -1,0 +1,469 @@
+//! [`TaggedHiSlab`]: a [`HiSlab`] plus a second hierarchical bitmap marking a subset of its
+//! live elements ("tagged"), with its own summaries, so walking the tagged elements skips
+//! untagged regions as fast as plain iteration skips empty ones.
+
+mod iter;
+
+pub use iter::{IterTagged, IterTaggedMut};
+
+use crate::bitmap::Bitmap;
+#[cfg(feature = "rand")]
+use crate::counts::Counts;
+use crate::hislab::{self, HiSlab};
+use crate::memory::MemOptions;
+use crate::{Error, Full};
+use core::cell::Cell;
+use core::fmt;
+use core::ops::{Index, IndexMut};
+
+/// A [`HiSlab`] whose elements can be tagged, with iteration and sampling over the tagged
+/// subset that cost in proportion to it, not to the slab.
+///
+/// Every method of [`HiSlab`] is here with the same meaning; removing an element in any way
+/// (`remove`, `retain`, `clear`, `into_iter`, the `retain_tagged` filter) also drops its tag.
+///
+/// ```
+/// use nexus_slab::TaggedHiSlab;
+///
+/// let mut slab = TaggedHiSlab::new(0, 1024).unwrap();
+/// let a = slab.insert("a"); // not tagged
+/// let b = slab.insert_tagged("b"); // inserted and tagged at once
+/// assert!(slab.tag(a));
+/// assert!(!slab.tag(a)); // already tagged
+/// assert!(slab.untag(b));
+/// assert!(slab.is_tagged(a) && !slab.is_tagged(b));
+///
+/// let c = slab.insert_tagged("c");
+/// let tagged: Vec<_> = slab.iter_tagged().map(|(i, v)| (i, *v)).collect();
+/// assert_eq!(tagged, [(a, "a"), (c, "c")]);
+///
+/// slab.retain_tag(|_, v| *v != "a"); // untags "a", keeps it
+/// assert!(slab.get(a).is_some() && !slab.is_tagged(a));
+/// slab.retain_tagged(|_, _| false); // removes the tagged ones ("c")
+/// assert_eq!(slab.len(), 2);
+/// assert_eq!(slab.remove(c), None);
+/// ```
+///
+/// `TaggedHiSlab` is `Send` when `T` is, and never `Sync` (`insert_tagged` writes the tag
+/// bitmap through `&self`):
+///
+/// ```compile_fail
+/// fn sync<S: Sync>(_: &S) {}
+/// sync(&nexus_slab::TaggedHiSlab::<u32>::new(0, 8).unwrap());
+/// ```
+///
+/// ```
+/// fn send<S: Send>(_: S) {}
+/// send(nexus_slab::TaggedHiSlab::<u32>::new(0, 8).unwrap());
+/// ```
+pub struct TaggedHiSlab<T> {
+    slab: HiSlab<T>,
+    /// Invariant: every set bit is an occupied index of `slab` (tags ⊆ live).
+    tags: Bitmap,
+    /// Invariant: the number of set bits in `tags`.
+    tagged: Cell<u32>,
+    /// Population counts of `tags`. Invariant: updated right after every change of `tags`
+    /// (only in `set_tag` and `clear_tag`).
+    #[cfg(feature = "rand")]
+    tag_counts: Counts,
+}
+
+// SAFETY: the slab owns its values and all its memory (the inner slab, the tag bitmap and
+// counters are not shared with any other object); moving it to another thread moves the `T`s,
+// which needs `T: Send`.
+unsafe impl<T: Send> Send for TaggedHiSlab<T> {}
+
+impl<T> TaggedHiSlab<T> {
+    /// Reserves `virtual_capacity` slots and pre-faults the first `initial_capacity`, as
+    /// [`HiSlab::new`].
+    pub fn new(initial_capacity: u32, virtual_capacity: u32) -> Result<TaggedHiSlab<T>, Error> {
+        let slab = HiSlab::new(initial_capacity, virtual_capacity)?;
+        let opts = MemOptions::default();
+        Ok(TaggedHiSlab {
+            tags: Bitmap::new(virtual_capacity, initial_capacity, true, opts)?,
+            tagged: Cell::new(0),
+            #[cfg(feature = "rand")]
+            tag_counts: Counts::new(virtual_capacity, initial_capacity, opts)?,
+            slab,
+        })
+    }
+
+    /// Sets the tag bit of `idx`, which must be live; `false` if it was already set.
+    /// `&self`: the tag bitmap and counters are written through their regions' raw pointers.
+    #[inline]
+    fn set_tag(&self, idx: u32) -> bool {
+        debug_assert!(self.slab.is_occupied(idx));
+        let set = self.tags.set(idx as usize);
+        if set {
+            self.tagged.set(self.tagged.get() + 1);
+            #[cfg(feature = "rand")]
+            self.tag_counts.add(idx);
+        }
+        set
+    }
+
+    /// Clears the tag bit of `idx`; `false` if it was not set (or out of range).
+    #[inline]
+    fn clear_tag(&self, idx: u32) -> bool {
+        let cleared = self.tags.release(idx as usize);
+        if cleared {
+            self.tagged.set(self.tagged.get() - 1);
+            #[cfg(feature = "rand")]
+            self.tag_counts.sub(idx);
+        }
+        cleared
+    }
+
+    // ---- the HiSlab API -------------------------------------------------------------------
+
+    /// Inserts `value` untagged at the lowest free index; see [`HiSlab::insert`].
+    ///
+    /// # Panics
+    /// When the slab is full (the message names the capacity); `value` is dropped.
+    #[inline]
+    #[track_caller]
+    pub fn insert(&self, value: T) -> u32 {
+        self.slab.insert(value)
+    }
+
+    /// Inserts `value` untagged, or hands it back in [`Full`]; see [`HiSlab::try_insert`].
+    #[inline]
+    pub fn try_insert(&self, value: T) -> Result<u32, Full<T>> {
+        self.slab.try_insert(value)
+    }
+
+    /// Removes and returns the value at `idx`, dropping its tag; `None` if vacant or out of
+    /// range.
+    #[inline]
+    pub fn remove(&mut self, idx: u32) -> Option<T> {
+        let value = self.slab.remove(idx)?;
+        self.clear_tag(idx);
+        Some(value)
+    }
+
+    /// The value at `idx`, if occupied.
+    #[inline]
+    pub fn get(&self, idx: u32) -> Option<&T> {
+        self.slab.get(idx)
+    }
+
+    /// The value at `idx` mutably, if occupied.
+    #[inline]
+    pub fn get_mut(&mut self, idx: u32) -> Option<&mut T> {
+        self.slab.get_mut(idx)
+    }
+
+    /// The value at `idx` without checking occupancy.
+    ///
+    /// # Safety
+    /// `idx` must be occupied.
+    #[inline]
+    pub unsafe fn get_unchecked(&self, idx: u32) -> &T {
+        // SAFETY: forwarded contract: `idx` is occupied.
+        unsafe { self.slab.get_unchecked(idx) }
+    }
+
+    /// The value at `idx` mutably, without checking occupancy.
+    ///
+    /// # Safety
+    /// `idx` must be occupied.
+    #[inline]
+    pub unsafe fn get_unchecked_mut(&mut self, idx: u32) -> &mut T {
+        // SAFETY: forwarded contract: `idx` is occupied.
+        unsafe { self.slab.get_unchecked_mut(idx) }
+    }
+
+    /// `true` if `idx` holds a value.
+    #[inline]
+    pub fn is_occupied(&self, idx: u32) -> bool {
+        self.slab.is_occupied(idx)
+    }
+
+    /// Number of live values, tagged or not.
+    #[inline]
+    pub fn len(&self) -> u32 {
+        self.slab.len()
+    }
+
+    /// `true` when no value is live.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.slab.is_empty()
+    }
+
+    /// The virtual capacity: the most values the slab can hold.
+    #[inline]
+    pub fn capacity(&self) -> u32 {
+        self.slab.capacity()
+    }
+
+    /// Drops every value (and every tag). Memory stays reserved.
+    pub fn clear(&mut self) {
+        self.retain(|_, _| false);
+    }
+
+    /// Keeps the values for which `keep(index, &mut value)` returns `true`, dropping the
+    /// others (and their tags), in index order.
+    ///
+    /// If `keep` or a value's `Drop` panics, the slab stays consistent: a value is either
+    /// still live (with its tag) or freed and untagged exactly once.
+    pub fn retain(&mut self, mut keep: impl FnMut(u32, &mut T) -> bool) {
+        let (slab, tags, tagged) = (&mut self.slab, &self.tags, &self.tagged);
+        #[cfg(feature = "rand")]
+        let tag_counts = &self.tag_counts;
+        slab.retain(|idx, value| {
+            let kept = keep(idx, value);
+            if !kept && tags.release(idx as usize) {
+                // Untagged before the slab frees the slot and drops the value.
+                tagged.set(tagged.get() - 1);
+                #[cfg(feature = "rand")]
+                tag_counts.sub(idx);
+            }
+            kept
+        });
+    }
+
+    /// Iterates `(index, &value)` over every live value in index order; see [`HiSlab::iter`].
+    #[inline]
+    pub fn iter(&self) -> hislab::Iter<'_, T> {
+        self.slab.iter()
+    }
+
+    /// Iterates `(index, &mut value)` over every live value in index order.
+    #[inline]
+    pub fn iter_mut(&mut self) -> hislab::IterMut<'_, T> {
+        self.slab.iter_mut()
+    }
+
+    /// Calls `f(index, &value)` for every live value in index order.
+    #[inline]
+    pub fn for_each_occupied(&self, f: impl FnMut(u32, &T)) {
+        self.slab.for_each_occupied(f);
+    }
+
+    // ---- tags -----------------------------------------------------------------------------
+
+    /// Inserts `value` at the lowest free index and tags it.
+    ///
+    /// # Panics
+    /// When the slab is full (the message names the capacity); `value` is dropped and
+    /// nothing is tagged.
+    #[inline]
+    #[track_caller]
+    pub fn insert_tagged(&self, value: T) -> u32 {
+        match self.try_insert_tagged(value) {
+            Ok(idx) => idx,
+            Err(Full(value)) => {
+                drop(value);
+                hislab::full_panic(self.capacity())
+            }
+        }
+    }
+
+    /// Inserts `value` and tags it, or hands it back in [`Full`] (nothing tagged).
+    #[inline]
+    pub fn try_insert_tagged(&self, value: T) -> Result<u32, Full<T>> {
+        let idx = self.slab.try_insert(value)?;
+        self.set_tag(idx);
+        Ok(idx)
+    }
+
+    /// Tags the live element at `idx`. `false` if it was already tagged, or `idx` is vacant
+    /// or out of range.
+    #[inline]
+    pub fn tag(&mut self, idx: u32) -> bool {
+        self.slab.is_occupied(idx) && self.set_tag(idx)
+    }
+
+    /// Untags `idx`, keeping its value. `false` if it was not tagged (vacant or out of range
+    /// included).
+    #[inline]
+    pub fn untag(&mut self, idx: u32) -> bool {
+        self.clear_tag(idx)
+    }
+
+    /// `true` if `idx` is live and tagged.
+    #[inline]
+    pub fn is_tagged(&self, idx: u32) -> bool {
+        self.tags.contains(idx as usize)
+    }
+
+    /// Number of tagged values (O(1)).
+    #[inline]
+    pub fn tagged_len(&self) -> u32 {
+        self.tagged.get()
+    }
+
+    /// Calls `f(index, &value)` for every tagged value in index order, skipping untagged
+    /// regions through the tag bitmap's summaries.
+    #[inline]
+    pub fn for_each_tagged(&self, mut f: impl FnMut(u32, &T)) {
+        for (idx, value) in self.iter_tagged() {
+            f(idx, value);
+        }
+    }
+
+    /// Iterates `(index, &value)` over the tagged values in index order.
+    ///
+    /// Inserting (tagged or not) while iterating is allowed; an element tagged behind the
+    /// iterator's position is not visited, one ahead of it may be.
+    #[inline]
+    pub fn iter_tagged(&self) -> IterTagged<'_, T> {
+        IterTagged::new(self)
+    }
+
+    /// Iterates `(index, &mut value)` over the tagged values in index order.
+    #[inline]
+    pub fn iter_tagged_mut(&mut self) -> IterTaggedMut<'_, T> {
+        IterTaggedMut::new(self)
+    }
+
+    /// Among the tagged values, in index order, keeps those for which
+    /// `keep(index, &mut value)` returns `true` and removes (drops) the others. Untagged
+    /// values are not visited.
+    ///
+    /// If `keep` or a value's `Drop` panics, the slab stays consistent: an element is either
+    /// still live and tagged, or untagged, freed and dropped exactly once.
+    pub fn retain_tagged(&mut self, mut keep: impl FnMut(u32, &mut T) -> bool) {
+        let mut at = 0;
+        while let Some(idx) = self.tags.next_occupied(at) {
+            at = idx + 1;
+            // SAFETY: tagged implies live (tags ⊆ live); `&mut self` makes the borrow unique.
+            let value = unsafe { &mut *self.slab.slot(idx as u32) };
+            if !keep(idx as u32, value) {
+                // Untag, free, then drop: a panicking Drop leaves nothing half-removed.
+                self.clear_tag(idx as u32);
+                self.slab.drop_at(idx as u32);
+            }
+        }
+    }
+
+    /// Among the tagged values, in index order, untags (but keeps) those for which
+    /// `keep(index, &value)` returns `false`.
+    pub fn retain_tag(&mut self, mut keep: impl FnMut(u32, &T) -> bool) {
+        let mut at = 0;
+        while let Some(idx) = self.tags.next_occupied(at) {
+            at = idx + 1;
+            // SAFETY: tagged implies live; no `&mut T` exists while `keep` runs.
+            let value = unsafe { &*self.slab.slot(idx as u32) };
+            if !keep(idx as u32, value) {
+                self.clear_tag(idx as u32);
+            }
+        }
+    }
+
+    /// The inner slab (every element, tagged or not), read-only.
+    #[inline]
+    pub fn as_hislab(&self) -> &HiSlab<T> {
+        &self.slab
+    }
+
+    /// The inner slab, for the sampling and iteration layers.
+    #[inline(always)]
+    pub(crate) fn slab(&self) -> &HiSlab<T> {
+        &self.slab
+    }
+
+    /// The tag bitmap.
+    #[inline(always)]
+    pub(crate) fn tags(&self) -> &Bitmap {
+        &self.tags
+    }
+
+    /// The tag bitmap's population counts.
+    #[cfg(feature = "rand")]
+    #[inline(always)]
+    pub(crate) fn tag_counts(&self) -> &Counts {
+        &self.tag_counts
+    }
+
+    /// Checks the tag invariants (tests only).
+    #[cfg(test)]
+    pub(crate) fn check_invariants(&self) {
+        self.tags.check_invariants();
+        let mut n = 0;
+        let mut at = 0;
+        while let Some(idx) = self.tags.next_occupied(at) {
+            assert!(self.slab.is_occupied(idx as u32), "tagged {idx} is vacant");
+            n += 1;
+            at = idx + 1;
+        }
+        assert_eq!(n, self.tagged.get(), "tag count");
+        #[cfg(feature = "rand")]
+        self.tag_counts.check(&self.tags);
+        #[cfg(feature = "rand")]
+        self.slab.counts().check(self.slab.occupancy());
+    }
+}
+
+impl<T> Index<u32> for TaggedHiSlab<T> {
+    type Output = T;
+
+    /// # Panics
+    /// If `idx` is vacant or out of range.
+    #[inline]
+    #[track_caller]
+    fn index(&self, idx: u32) -> &T {
+        &self.slab[idx]
+    }
+}
+
+impl<T> IndexMut<u32> for TaggedHiSlab<T> {
+    /// # Panics
+    /// If `idx` is vacant or out of range.
+    #[inline]
+    #[track_caller]
+    fn index_mut(&mut self, idx: u32) -> &mut T {
+        &mut self.slab[idx]
+    }
+}
+
+/// Lists the indices of the tagged elements, for `Debug`.
+struct TaggedIndices<'a, T>(&'a TaggedHiSlab<T>);
+
+impl<T> fmt::Debug for TaggedIndices<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter_tagged().map(|(i, _)| i))
+            .finish()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for TaggedHiSlab<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaggedHiSlab")
+            .field("values", &self.slab)
+            .field("tagged", &TaggedIndices(self))
+            .finish()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a TaggedHiSlab<T> {
+    type Item = (u32, &'a T);
+    type IntoIter = hislab::Iter<'a, T>;
+    fn into_iter(self) -> hislab::Iter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a mut TaggedHiSlab<T> {
+    type Item = (u32, &'a mut T);
+    type IntoIter = hislab::IterMut<'a, T>;
+    fn into_iter(self) -> hislab::IterMut<'a, T> {
+        self.iter_mut()
+    }
+}
+
+impl<T> IntoIterator for TaggedHiSlab<T> {
+    type Item = (u32, T);
+    type IntoIter = hislab::IntoIter<T>;
+    /// Moves every value out in index order. The tags go with the slab: the tag bitmap is
+    /// released here, so no removed element keeps a tag.
+    fn into_iter(self) -> hislab::IntoIter<T> {
+        let TaggedHiSlab { slab, .. } = self;
+        slab.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests;
