@@ -359,3 +359,37 @@ fn init_after_the_exit_hook_ran_is_refused_not_leaked() {
     .unwrap();
     assert_eq!(OUTCOME.load(Ordering::SeqCst), 1, "ThreadExiting expected");
 }
+
+create_allocator!(options, [u64; 8]);
+
+#[test]
+fn memory_options_build_or_say_why() {
+    let built = options::init()
+        .bounded(512)
+        .huge_pages(true)
+        .prefault(true)
+        .mlock(true)
+        .try_build();
+    if cfg!(all(feature = "mmap", target_os = "linux", not(miri))) {
+        // Root or a large enough RLIMIT_MEMLOCK: locked; otherwise the refusal names errno.
+        match built {
+            Ok(()) => {
+                assert_eq!(options::capacity(), 512);
+                assert_eq!(options::insert([1; 8])[7], 1);
+            }
+            Err(Error::MlockRefused {
+                os_error: Some(_), ..
+            }) => {}
+            Err(e) => panic!("unexpected {e}"),
+        }
+    } else {
+        // The heap backend cannot lock memory, and says so instead of ignoring the option.
+        let err = built.unwrap_err();
+        assert!(
+            matches!(err, Error::MlockRefused { os_error: None, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("cannot lock memory"), "{err}");
+        assert!(!options::is_initialized());
+    }
+}
