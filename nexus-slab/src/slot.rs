@@ -87,7 +87,7 @@ impl<O: SlotOwner> Slot<O> {
     }
 
     /// Moves the value out and frees the slot.
-    #[inline]
+    #[inline(always)]
     pub fn into_inner(self) -> O::Value {
         let this = ManuallyDrop::new(self);
         // SAFETY: initialized and owned; read once, then the slot is freed and `this` is

@@ -291,7 +291,12 @@ impl Tiers {
     pub(crate) fn release(&self, t: usize, off: u32) -> bool {
         // SAFETY: callers pass `t < count`.
         let freed = unsafe { self.tier(t) }.raw.release(off);
-        self.nonfull.set(self.nonfull.get() | 1 << t);
+        let mask = self.nonfull.get();
+        if mask & (1 << t) == 0 {
+            // Written only when it changes: an unconditional store would make the next
+            // insert's read of the mask wait on this one.
+            self.nonfull.set(mask | 1 << t);
+        }
         freed
     }
 
