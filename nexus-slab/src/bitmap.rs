@@ -33,6 +33,19 @@ use crate::memory::{MemOptions, Region};
 use crate::Error;
 use core::cell::Cell;
 
+/// What a bitmap keeps, and which free index [`Bitmap::acquire`] hands out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// `live` summaries for iteration; the lowest free index (index slabs: compact, and
+    /// the contract of `HiSlab`).
+    Indexed,
+    /// No `live` summaries; the lowest free index (buffer pools).
+    Pool,
+    /// No `live` summaries; a free index in the most recently freed word first (the per-thread
+    /// allocators: the slot just freed is still in cache, and no index order is promised).
+    Recent,
+}
+
 /// Enough levels for 2³² indices: 64⁶ = 2³⁶.
 const MAX_LEVELS: usize = 6;
 const ALL: u64 = u64::MAX;
@@ -43,7 +56,8 @@ pub(crate) const GROUP: usize = 8;
 ///
 /// Invariants:
 /// - every `full`/`live` summary bit agrees with its child word, as the module docs say;
-/// - every word below `hint` at level 0 is all ones, and `hint < words[0]`;
+/// - `hint < words[0]`; unless `recent`, every word below `hint` at level 0 is all ones
+///   (so `acquire` hands out the lowest free index);
 /// - `occ` bits at or past `capacity` are never set;
 /// - `occ` is 64-byte aligned and readable for `words[0].next_multiple_of(GROUP)` words; the
 ///   padding words past `words[0]` are zero and never written.
@@ -58,19 +72,22 @@ pub(crate) struct Bitmap {
     capacity: usize,
     /// Whether the `live` summaries are kept (else they are unused and never written).
     track_live: bool,
+    /// `Mode::Recent`: `release` points the hint at the word it frees.
+    recent: bool,
     hint: Cell<usize>,
     region: Region,
 }
 
 impl Bitmap {
     /// A bitmap for `capacity` indices, all free. Commits the words covering the first
-    /// `prefault` indices now. `track_live` keeps the summaries iteration needs.
+    /// `prefault` indices now.
     pub(crate) fn new(
         capacity: u32,
         prefault: u32,
-        track_live: bool,
+        mode: Mode,
         opts: MemOptions,
     ) -> Result<Bitmap, Error> {
+        let track_live = mode == Mode::Indexed;
         let capacity = capacity as usize;
         let mut words = [0usize; MAX_LEVELS];
         words[0] = capacity.div_ceil(64).max(1);
@@ -118,6 +135,7 @@ impl Bitmap {
             levels,
             capacity,
             track_live,
+            recent: mode == Mode::Recent,
             hint: Cell::new(0),
             region,
         };
@@ -202,9 +220,8 @@ impl Bitmap {
         let bit = (!word).trailing_zeros() as usize;
         let idx = w * 64 + bit;
         if idx >= self.capacity {
-            // Only the last word has bits past capacity, and it is reached only when every
-            // word below it is full: the bitmap is full.
-            return None;
+            // Only the last word has bits past capacity: its slots are all taken.
+            return self.acquire_below(w);
         }
         let new = word | (1 << bit);
         // SAFETY: `w < words[0]` (callers pass `hint` or a word found by descent); writes
@@ -228,6 +245,25 @@ impl Bitmap {
         // SAFETY: `w < words[0]`, found by descent.
         let word = unsafe { self.word(w) };
         self.take_bit(w, word)
+    }
+
+    /// Word `w`, the last one, has no free bit below the capacity. (It never reads as full in
+    /// the summaries: its bits past the capacity stay clear.) Take a bit from a lower word if
+    /// one has room, else the bitmap is full. Under `Mode::Recent` the hint can rest on the
+    /// last word while lower words have room; in the other modes every word below the hint is
+    /// full, so this finds `w` again and reports full.
+    #[cold]
+    #[inline(never)]
+    fn acquire_below(&self, w: usize) -> Option<usize> {
+        let lowest = self.first_nonfull_word()?;
+        if lowest >= w {
+            return None;
+        }
+        self.hint.set(lowest);
+        // SAFETY: `lowest < w < words[0]`, found by descent.
+        let word = unsafe { self.word(lowest) };
+        // `lowest < w`: all of its bits are below the capacity, and one is free.
+        self.take_bit(lowest, word)
     }
 
     /// Lowest level-0 word that is not all ones, by descending the `full` summaries.
@@ -271,7 +307,7 @@ impl Bitmap {
         if word == ALL {
             self.full_down(w);
         }
-        if w < self.hint.get() {
+        if self.recent || w < self.hint.get() {
             self.hint.set(w);
         }
         true
@@ -527,7 +563,7 @@ impl Bitmap {
                 }
             }
         }
-        for w in 0..self.hint.get() {
+        for w in 0..if self.recent { 0 } else { self.hint.get() } {
             // SAFETY: `w < hint < words[0]`.
             let word = unsafe { self.word(w) };
             assert_eq!(word, ALL, "word {w} below the hint is not full");
@@ -562,7 +598,7 @@ mod tests {
     use std::vec::Vec;
 
     fn map(cap: u32) -> Bitmap {
-        Bitmap::new(cap, 0, true, MemOptions::default()).unwrap()
+        Bitmap::new(cap, 0, Mode::Indexed, MemOptions::default()).unwrap()
     }
 
     #[test]
@@ -589,7 +625,7 @@ mod tests {
 
     #[test]
     fn without_live_summaries_the_same_answers() {
-        let m = Bitmap::new(10_000, 0, false, MemOptions::default()).unwrap();
+        let m = Bitmap::new(10_000, 0, Mode::Pool, MemOptions::default()).unwrap();
         for _ in 0..10_000 {
             m.acquire().unwrap();
         }
@@ -601,6 +637,34 @@ mod tests {
         assert_eq!(m.next_occupied(8), Some(1007));
         assert_eq!(m.next_occupied(9008), None);
         assert_eq!(m.acquire(), Some(0));
+    }
+
+    #[test]
+    fn recent_mode_reuses_the_freed_word_and_never_reports_full_early() {
+        // Capacities where slot 0 and the last slot lie in different words.
+        for cap in [65u32, 100, 4097, 70_000] {
+            let m = Bitmap::new(cap, 0, Mode::Recent, MemOptions::default()).unwrap();
+            let n = cap as usize;
+            for _ in 0..n {
+                m.acquire().unwrap();
+            }
+            assert_eq!(m.acquire(), None, "cap {cap}");
+            // Free one slot low and the last one: the hint rests on the last word.
+            assert!(m.release(0));
+            assert!(m.release(n - 1));
+            assert_eq!(
+                m.acquire(),
+                Some(n - 1),
+                "cap {cap}: the word freed last first"
+            );
+            assert_eq!(
+                m.acquire(),
+                Some(0),
+                "cap {cap}: then a lower word with room"
+            );
+            assert_eq!(m.acquire(), None, "cap {cap}");
+            m.check_invariants();
+        }
     }
 
     #[test]

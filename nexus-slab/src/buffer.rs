@@ -2,6 +2,7 @@
 //! RAII [`AutoGuard`]s. The untyped [`RawSlab`] does all the bookkeeping; this layer only
 //! fixes the buffer layout and ties each buffer's lifetime to a guard.
 
+use crate::bitmap::Mode;
 use crate::memory::MemOptions;
 use crate::raw::RawSlab;
 use crate::Error;
@@ -113,7 +114,7 @@ impl<const N: usize> BufferSlab<N> {
             virtual_capacity,
             initial_capacity,
             layout,
-            false, // a pool never iterates: no `live` summaries to keep
+            Mode::Pool,
             MemOptions::default(),
         )?;
         Ok(BufferSlab {

@@ -2,7 +2,7 @@
 //! bitmap, the reserved value memory and the live count. It hands out and takes back indices;
 //! the typed layers above turn an index into a `*mut T` and own the values.
 
-use crate::bitmap::Bitmap;
+use crate::bitmap::{Bitmap, Mode};
 use crate::memory::{MemOptions, Region};
 use crate::Error;
 use core::alloc::Layout;
@@ -24,13 +24,13 @@ pub(crate) struct RawSlab {
 }
 
 impl RawSlab {
-    /// Reserves `capacity` slots of `elem`, pre-faulting the first `prefault`. `iterable`
-    /// keeps the bitmap summaries that make iteration skip empty regions.
+    /// Reserves `capacity` slots of `elem`, pre-faulting the first `prefault`; `mode` says
+    /// what the bitmap keeps and which free slot comes first.
     pub(crate) fn new(
         capacity: u32,
         prefault: u32,
         elem: Layout,
-        iterable: bool,
+        mode: Mode,
         opts: MemOptions,
     ) -> Result<RawSlab, Error> {
         if prefault > capacity {
@@ -53,7 +53,7 @@ impl RawSlab {
             })?;
         let values = Region::reserve(bytes, elem.align().max(64), opts)?;
         values.prefault(0, prefault as usize * elem.size())?;
-        let bitmap = Bitmap::new(capacity, prefault, iterable, opts)?;
+        let bitmap = Bitmap::new(capacity, prefault, mode, opts)?;
         Ok(RawSlab {
             bitmap,
             values,

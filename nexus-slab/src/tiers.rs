@@ -11,8 +11,10 @@
 //! plus a [`LeakedSet`].
 //!
 //! Free slots are found in the lowest tier that has one (`nonfull` mask, one `tzcnt`), then
-//! by that tier's bitmap: the lowest free index overall.
+//! by that tier's bitmap, which starts from the word freed last ([`Mode::Recent`]): a slot
+//! just freed is reused while it is still in cache. (No index order is promised here.)
 
+use crate::bitmap::Mode;
 use crate::leaked::LeakedSet;
 use crate::memory::MemOptions;
 use crate::raw::RawSlab;
@@ -122,7 +124,7 @@ impl Tiers {
 
     fn make_tier(&self, capacity: u32, prefault: u32, prefault_on: bool) -> Result<Tier, Error> {
         let prefault = if prefault_on { prefault } else { 0 };
-        let raw = RawSlab::new(capacity, prefault, self.elem, false, self.mem)?;
+        let raw = RawSlab::new(capacity, prefault, self.elem, Mode::Recent, self.mem)?;
         let leaked = LeakedSet::new(capacity)?;
         Ok(Tier {
             raw,

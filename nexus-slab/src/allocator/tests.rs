@@ -393,3 +393,19 @@ fn memory_options_build_or_say_why() {
         assert!(!options::is_initialized());
     }
 }
+
+create_allocator!(exactly_full, u32);
+
+#[test]
+fn fills_to_exactly_capacity_after_churn() {
+    exactly_full::init().bounded(100).build();
+    // Churn first, so the reuse-recent hint points at a word in the middle.
+    for round in 0..3 {
+        let slots: Vec<_> = (0..100).map(exactly_full::insert).collect();
+        assert!(exactly_full::try_insert(0).is_err(), "round {round}");
+        let mut keys: Vec<u32> = slots.iter().map(|s| s.key().index()).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, (0..100).collect::<Vec<_>>(), "round {round}");
+        drop(slots);
+    }
+}

@@ -386,7 +386,8 @@ mod tests {
             if cfg!(miri) && cap > 5000 {
                 continue;
             }
-            let map = Bitmap::new(cap, 0, true, MemOptions::default()).unwrap();
+            let map =
+                Bitmap::new(cap, 0, crate::bitmap::Mode::Indexed, MemOptions::default()).unwrap();
             let counts = Counts::new(cap, 0, MemOptions::default()).unwrap();
             let mut x = 0x2545_F491_4F6C_DD1Du64 ^ u64::from(cap);
             let mut live = Vec::new();

@@ -8,6 +8,7 @@ pub use iter::{IntoIter, Iter, IterMut};
 
 #[cfg(feature = "rand")]
 use crate::bitmap::Bitmap;
+use crate::bitmap::Mode;
 #[cfg(feature = "rand")]
 use crate::counts::Counts;
 use crate::memory::MemOptions;
@@ -74,7 +75,7 @@ impl<T> HiSlab<T> {
             virtual_capacity,
             initial_capacity,
             Layout::new::<T>(),
-            true,
+            Mode::Indexed,
             MemOptions::default(),
         )?;
         Ok(HiSlab {

@@ -6,7 +6,7 @@ mod iter;
 
 pub use iter::{IterTagged, IterTaggedMut};
 
-use crate::bitmap::Bitmap;
+use crate::bitmap::{Bitmap, Mode};
 #[cfg(feature = "rand")]
 use crate::counts::Counts;
 use crate::hislab::{self, HiSlab};
@@ -80,7 +80,7 @@ impl<T> TaggedHiSlab<T> {
         let slab = HiSlab::new(initial_capacity, virtual_capacity)?;
         let opts = MemOptions::default();
         Ok(TaggedHiSlab {
-            tags: Bitmap::new(virtual_capacity, initial_capacity, true, opts)?,
+            tags: Bitmap::new(virtual_capacity, initial_capacity, Mode::Indexed, opts)?,
             tagged: Cell::new(0),
             #[cfg(feature = "rand")]
             tag_counts: Counts::new(virtual_capacity, initial_capacity, opts)?,
