@@ -3,6 +3,8 @@
 //! on demand, so the tail stays flat while the container grows.
 //!
 //! - [`HiSlab`]: an index slab (`u32` keys) over reserved address space.
+//! - [`byte`]: a `no_std` byte allocator (size-class slabs and a page pool) over memory
+//!   regions the caller hands in; usable as the global allocator.
 //!
 //! # Features
 //! - `std` (default): `std::error::Error` impls; per-thread allocators.
@@ -19,6 +21,7 @@ extern crate alloc;
 extern crate std;
 
 mod bitmap;
+pub mod byte;
 mod error;
 mod hislab;
 mod key;
