@@ -23,6 +23,9 @@ use core::ptr;
 /// OS pages loses nothing to padding, and a class page indexes at most 512 slots.
 pub const PAGE_SIZE: usize = 4096;
 
+/// Run lengths (in pages) that keep a search hint: `1..=RUN_HINTS`.
+const RUN_HINTS: usize = 16;
+
 /// `PageDesc::kind` of a page that is in the pool.
 pub(crate) const KIND_FREE: u8 = 0xFF;
 /// `PageDesc::kind` of the first page of a large allocation.
@@ -58,7 +61,9 @@ pub(crate) struct PageDesc {
 ///   `data + pages × PAGE_SIZE <= end`;
 /// - `descs` points to `pages` descriptors; `map` indexes `pages` pages (bit set ⇔ the page
 ///   is not in the pool) over words inside the metadata; `free_pages` counts its clear bits;
-/// - `next` is the region at the next higher address, or null.
+/// - `next` is the region at the next higher address, or null;
+/// - for `n` in `1..=RUN_HINTS`: no `n` consecutive free pages start below `run_hint[n - 1]`
+///   (so a first-fit search for `n` pages may start there).
 pub(crate) struct RegionHeader {
     pub(crate) next: *mut RegionHeader,
     pub(crate) start: usize,
@@ -68,6 +73,7 @@ pub(crate) struct RegionHeader {
     pub(crate) descs: *mut PageDesc,
     pub(crate) free_pages: usize,
     pub(crate) map: Bitmap,
+    run_hint: [usize; RUN_HINTS],
 }
 
 /// Where the parts of a region go, as offsets from its start.
@@ -169,6 +175,7 @@ impl RegionHeader {
                 descs,
                 free_pages: plan.pages,
                 map,
+                run_hint: [0; RUN_HINTS],
             })
         };
         header
@@ -211,12 +218,21 @@ impl RegionHeader {
     }
 
     /// Takes the lowest-addressed run of `n >= 1` free pages whose first page is aligned to
-    /// `align` (a power of two), marks it as one large allocation, and returns its first page.
+    /// `align` (a power of two, at least `PAGE_SIZE`), marks it as one large allocation, and
+    /// returns its first page.
     pub(crate) fn take_run(&mut self, n: usize, align: usize) -> Option<*mut u8> {
         if self.free_pages < n {
             return None;
         }
-        let first = self.find_run(n, align)?;
+        // A window of `n >= RUN_HINTS` pages holds one of `RUN_HINTS`, so that hint bounds
+        // every longer search too; only a search for exactly `n <= RUN_HINTS` page-aligned
+        // pages learns a new bound for `n`.
+        let hint = n.min(RUN_HINTS) - 1;
+        let found = self.find_run(n, align, self.run_hint[hint]);
+        if n <= RUN_HINTS && align == PAGE_SIZE {
+            self.run_hint[hint] = found.unwrap_or(self.pages);
+        }
+        let first = found?;
         for i in first..first + n {
             let fresh = self.map.occupy(i);
             debug_assert!(fresh);
@@ -233,10 +249,10 @@ impl RegionHeader {
         }
     }
 
-    /// First fit: walks the free runs from the lowest page, each step one `next_free` and one
-    /// `next_occupied` (O(levels)), skipping full and empty stretches through the summaries.
-    fn find_run(&self, n: usize, align: usize) -> Option<usize> {
-        let mut from = 0;
+    /// First fit from page `from`: walks the free runs upwards, each step one `next_free`
+    /// and one `next_occupied` (O(levels)), skipping full and empty stretches through the
+    /// bitmap's summaries.
+    fn find_run(&self, n: usize, align: usize, mut from: usize) -> Option<usize> {
         loop {
             let start = self.map.next_free(from)?;
             let end = self.map.next_occupied(start).unwrap_or(self.pages);
@@ -255,7 +271,54 @@ impl RegionHeader {
         }
     }
 
-    /// Returns page `i` to the pool.
+    /// Pages `first..first + n` were just freed: lowers the hints of the run lengths the free
+    /// run now holding them can serve. A new window of free pages lies inside that run, so
+    /// it starts at the run's start or later.
+    pub(crate) fn note_freed(&mut self, first: usize, n: usize) {
+        let end = self.map.next_occupied(first + n).unwrap_or(self.pages);
+        let start = self.free_run_start(first);
+        let len = (end - start).min(RUN_HINTS);
+        for hint in &mut self.run_hint[..len] {
+            *hint = (*hint).min(start);
+        }
+    }
+
+    /// The first page of the free run holding free page `i`: scans down the level-0 words.
+    fn free_run_start(&self, i: usize) -> usize {
+        let (mut w, mut below) = (i / 64, (1u64 << (i % 64)) - 1);
+        loop {
+            // SAFETY: `w <= i / 64 < ⌈pages / 64⌉`, a level-0 word.
+            let taken = unsafe { self.map.word(w) } & below;
+            if taken != 0 {
+                return w * 64 + 64 - taken.leading_zeros() as usize;
+            }
+            if w == 0 {
+                return 0;
+            }
+            w -= 1;
+            below = u64::MAX;
+        }
+    }
+
+    /// Checks the run hints against the bitmap (tests only).
+    #[cfg(test)]
+    pub(crate) fn check_run_hints(&self) {
+        let mut run = 0;
+        for i in 0..self.pages {
+            run = if self.map.contains(i) { 0 } else { run + 1 };
+            for n in 1..=run.min(RUN_HINTS) {
+                let s = i + 1 - n;
+                assert!(
+                    s >= self.run_hint[n - 1],
+                    "{n} free pages at {s}, below the hint {}",
+                    self.run_hint[n - 1]
+                );
+            }
+        }
+    }
+
+    /// Returns page `i` to the pool. The caller then calls [`RegionHeader::note_freed`] with
+    /// the first page it freed.
     pub(crate) fn free_page(&mut self, i: usize) {
         let d = self.desc(i);
         // SAFETY: `i < pages`; only the allocator touches descriptors.
