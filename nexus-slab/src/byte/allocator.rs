@@ -446,14 +446,10 @@ impl SlabByteAllocator {
                 // Was on no list; now has a free slot.
                 (true, false) => self.push_partial(class, d),
                 // Was on no list (a one-slot page); back to the pool.
-                (true, true) => {
-                    region.free_page(page);
-                    region.note_freed(page, 1);
-                }
+                (true, true) => region.free_page(page),
                 (false, true) => {
                     self.unlink_partial(class, d);
                     region.free_page(page);
-                    region.note_freed(page, 1);
                 }
                 (false, false) => {}
             }
@@ -492,7 +488,6 @@ impl SlabByteAllocator {
         for i in page..page + n {
             region.free_page(i);
         }
-        region.note_freed(page, n);
         self.used -= n * PAGE_SIZE;
         Ok(())
     }
@@ -546,7 +541,9 @@ impl SlabByteAllocator {
                 i += 1;
             }
             assert_eq!(free, region.free_pages);
-            region.check_run_hints();
+            // SAFETY: a live header; settling the tree only re-reads the bitmap, and no other
+            // reference to the header is in use.
+            unsafe { (*r).check_tree() };
             r = region.next;
         }
         assert_eq!(total, self.total);

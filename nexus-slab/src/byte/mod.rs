@@ -55,6 +55,7 @@
 mod allocator;
 mod global;
 mod pages;
+mod runs;
 mod size_class;
 mod slots;
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! Everything the allocator knows lives in the memory it was handed: nothing is allocated,
 //! and user memory (the pages) is never read or written by the allocator.
 
+use super::runs::RunTree;
 use super::size_class::{slots_per_page, CLASS_SIZE};
 use super::slots::PageSlots;
 use super::{AllocError, AllocResult};
@@ -22,9 +23,6 @@ use core::ptr;
 /// alignment a class slot can have. 4096 is the common MMU page, so a region that is a run of
 /// OS pages loses nothing to padding, and a class page indexes at most 512 slots.
 pub const PAGE_SIZE: usize = 4096;
-
-/// Run lengths (in pages) that keep a search hint: `1..=RUN_HINTS`.
-const RUN_HINTS: usize = 16;
 
 /// `PageDesc::kind` of a page that is in the pool.
 pub(crate) const KIND_FREE: u8 = 0xFF;
@@ -61,9 +59,9 @@ pub(crate) struct PageDesc {
 ///   `data + pages × PAGE_SIZE <= end`;
 /// - `descs` points to `pages` descriptors; `map` indexes `pages` pages (bit set ⇔ the page
 ///   is not in the pool) over words inside the metadata; `free_pages` counts its clear bits;
-/// - `next` is the region at the next higher address, or null;
-/// - for `n` in `1..=RUN_HINTS`: no `n` consecutive free pages start below `run_hint[n - 1]`
-///   (so a first-fit search for `n` pages may start there).
+/// - `tree` summarizes `map` over `pages` pages (stale leaves marked), in storage inside the
+///   metadata;
+/// - `next` is the region at the next higher address, or null.
 pub(crate) struct RegionHeader {
     pub(crate) next: *mut RegionHeader,
     pub(crate) start: usize,
@@ -73,7 +71,7 @@ pub(crate) struct RegionHeader {
     pub(crate) descs: *mut PageDesc,
     pub(crate) free_pages: usize,
     pub(crate) map: Bitmap,
-    run_hint: [usize; RUN_HINTS],
+    tree: RunTree,
 }
 
 /// Where the parts of a region go, as offsets from its start.
@@ -81,6 +79,7 @@ pub(crate) struct RegionHeader {
 pub(crate) struct Plan {
     pub(crate) header: usize,
     pub(crate) words: usize,
+    pub(crate) tree: usize,
     pub(crate) descs: usize,
     pub(crate) data: usize,
     pub(crate) pages: usize,
@@ -95,18 +94,17 @@ pub(crate) fn plan(start: usize, size: usize) -> AllocResult<Plan> {
     let align_up = |x: usize, a: usize| x.checked_add(a - 1).map(|y| y & !(a - 1));
     let header = align_up(start, align_of::<RegionHeader>()).ok_or(AllocError::InvalidParam)?;
     let words = align_up(header + size_of::<RegionHeader>(), 8).ok_or(AllocError::InvalidParam)?;
-    let layout = |pages: usize| -> Option<(usize, usize)> {
-        let descs = align_up(
-            words + Bitmap::bytes_needed(pages as u32),
-            align_of::<PageDesc>(),
-        )?;
+    let layout = |pages: usize| -> Option<(usize, usize, usize)> {
+        let tree = align_up(words + Bitmap::bytes_needed(pages as u32), 8)?;
+        let descs = align_up(tree + RunTree::bytes_needed(pages), align_of::<PageDesc>())?;
         let data = align_up(descs.checked_add(pages * size_of::<PageDesc>())?, PAGE_SIZE)?;
         let data_end = data.checked_add(pages * PAGE_SIZE)?;
-        (data_end <= end).then_some((descs, data))
+        (data_end <= end).then_some((tree, descs, data))
     };
     // An upper bound from the bytes per page, then down to the first count that fits (the
     // padding makes it at most a couple of steps).
-    // In eighths of a byte: a page, its descriptor and its bit in the pool bitmap.
+    // In eighths of a byte: a page, its descriptor, its bit in the pool bitmap (the run tree
+    // adds less than half a byte per page; the loop below absorbs it).
     let per_page_8ths = 8 * (PAGE_SIZE + size_of::<PageDesc>()) + 1;
     let room = end.saturating_sub(words);
     let mut pages = (room / per_page_8ths * 8 + room % per_page_8ths * 8 / per_page_8ths)
@@ -115,10 +113,11 @@ pub(crate) fn plan(start: usize, size: usize) -> AllocResult<Plan> {
         if pages == 0 {
             return Err(AllocError::InvalidParam);
         }
-        if let Some((descs, data)) = layout(pages) {
+        if let Some((tree, descs, data)) = layout(pages) {
             return Ok(Plan {
                 header: header - start,
                 words: words - start,
+                tree: tree - start,
                 descs: descs - start,
                 data: data - start,
                 pages,
@@ -139,10 +138,11 @@ impl RegionHeader {
     pub(crate) unsafe fn write(base: *mut u8, size: usize, plan: Plan) -> *mut RegionHeader {
         let start = base.addr();
         // SAFETY (all `add`s): the plan's offsets lie inside `[0, size)` (plan's contract).
-        let (header, words, descs, data) = unsafe {
+        let (header, words, tree, descs, data) = unsafe {
             (
                 base.add(plan.header).cast::<RegionHeader>(),
                 base.add(plan.words).cast::<u64>(),
+                base.add(plan.tree),
                 base.add(plan.descs).cast::<PageDesc>(),
                 base.add(plan.data),
             )
@@ -150,6 +150,9 @@ impl RegionHeader {
         // SAFETY: `words` is 8-aligned and covers `bytes_needed(pages)` bytes before `descs`,
         // inside the region, used by nothing else, and alive as long as the header.
         let map = unsafe { Bitmap::in_place(words, plan.pages as u32) };
+        // SAFETY: `tree` is 8-aligned and covers `RunTree::bytes_needed(pages)` bytes before
+        // `descs`, inside the region, used by nothing else, alive as long as the header.
+        let tree = unsafe { RunTree::in_place(tree, plan.pages) };
         for i in 0..plan.pages {
             // SAFETY: descriptor `i` lies inside the region and is aligned (plan); the page
             // pointer stays inside the region (`data + pages × PAGE_SIZE <= end`).
@@ -175,7 +178,7 @@ impl RegionHeader {
                 descs,
                 free_pages: plan.pages,
                 map,
-                run_hint: [0; RUN_HINTS],
+                tree,
             })
         };
         header
@@ -202,6 +205,7 @@ impl RegionHeader {
     /// all slots free.
     pub(crate) fn take_class_page(&mut self, class: usize) -> Option<*mut PageDesc> {
         let i = self.map.acquire()?;
+        self.tree.mark(i);
         self.free_pages -= 1;
         let d = self.desc(i);
         // SAFETY: `i < pages` (the bitmap's capacity); the descriptor is initialized and only
@@ -224,21 +228,20 @@ impl RegionHeader {
         if self.free_pages < n {
             return None;
         }
-        // A window of `n >= RUN_HINTS` pages holds one of `RUN_HINTS`, so that hint bounds
-        // every longer search too; only a search for exactly `n <= RUN_HINTS` page-aligned
-        // pages learns a new bound for `n`.
-        let hint = n.min(RUN_HINTS) - 1;
-        let found = self.find_run(n, align, self.run_hint[hint]);
-        if n <= RUN_HINTS && align == PAGE_SIZE {
-            self.run_hint[hint] = found.unwrap_or(self.pages);
-        }
+        self.tree.settle(&self.map);
+        let found = if align == PAGE_SIZE {
+            self.tree.first_fit(n, &self.map)
+        } else {
+            self.find_aligned_run(n, align)
+        };
         let first = found?;
         for i in first..first + n {
             let fresh = self.map.occupy(i);
             debug_assert!(fresh);
-            // SAFETY: `i < pages` (find_run stays inside); only the allocator touches it.
+            // SAFETY: `i < pages` (the search stays inside); only the allocator touches it.
             unsafe { (*self.desc(i)).kind = KIND_LARGE_TAIL };
         }
+        self.tree.refresh_pages(first, n, &self.map);
         self.free_pages -= n;
         let d = self.desc(first);
         // SAFETY: as above. `n <= pages <= u32::MAX`.
@@ -249,10 +252,12 @@ impl RegionHeader {
         }
     }
 
-    /// First fit from page `from`: walks the free runs upwards, each step one `next_free`
-    /// and one `next_occupied` (O(levels)), skipping full and empty stretches through the
-    /// bitmap's summaries.
-    fn find_run(&self, n: usize, align: usize, mut from: usize) -> Option<usize> {
+    /// First fit for an alignment above the page size, which the run tree does not know:
+    /// walks the free runs upwards from the first page, each step one `next_free` and one
+    /// `next_occupied` (O(levels)), skipping full and empty stretches through the bitmap's
+    /// summaries. O(free runs below the one it takes).
+    fn find_aligned_run(&self, n: usize, align: usize) -> Option<usize> {
+        let mut from = 0;
         loop {
             let start = self.map.next_free(from)?;
             let end = self.map.next_occupied(start).unwrap_or(self.pages);
@@ -271,54 +276,14 @@ impl RegionHeader {
         }
     }
 
-    /// Pages `first..first + n` were just freed: lowers the hints of the run lengths the free
-    /// run now holding them can serve. A new window of free pages lies inside that run, so
-    /// it starts at the run's start or later.
-    pub(crate) fn note_freed(&mut self, first: usize, n: usize) {
-        let end = self.map.next_occupied(first + n).unwrap_or(self.pages);
-        let start = self.free_run_start(first);
-        let len = (end - start).min(RUN_HINTS);
-        for hint in &mut self.run_hint[..len] {
-            *hint = (*hint).min(start);
-        }
-    }
-
-    /// The first page of the free run holding free page `i`: scans down the level-0 words.
-    fn free_run_start(&self, i: usize) -> usize {
-        let (mut w, mut below) = (i / 64, (1u64 << (i % 64)) - 1);
-        loop {
-            // SAFETY: `w <= i / 64 < ⌈pages / 64⌉`, a level-0 word.
-            let taken = unsafe { self.map.word(w) } & below;
-            if taken != 0 {
-                return w * 64 + 64 - taken.leading_zeros() as usize;
-            }
-            if w == 0 {
-                return 0;
-            }
-            w -= 1;
-            below = u64::MAX;
-        }
-    }
-
-    /// Checks the run hints against the bitmap (tests only).
+    /// Checks the run tree against the bitmap (tests only).
     #[cfg(test)]
-    pub(crate) fn check_run_hints(&self) {
-        let mut run = 0;
-        for i in 0..self.pages {
-            run = if self.map.contains(i) { 0 } else { run + 1 };
-            for n in 1..=run.min(RUN_HINTS) {
-                let s = i + 1 - n;
-                assert!(
-                    s >= self.run_hint[n - 1],
-                    "{n} free pages at {s}, below the hint {}",
-                    self.run_hint[n - 1]
-                );
-            }
-        }
+    pub(crate) fn check_tree(&mut self) {
+        self.tree.settle(&self.map);
+        self.tree.check(&self.map);
     }
 
-    /// Returns page `i` to the pool. The caller then calls [`RegionHeader::note_freed`] with
-    /// the first page it freed.
+    /// Returns page `i` to the pool.
     pub(crate) fn free_page(&mut self, i: usize) {
         let d = self.desc(i);
         // SAFETY: `i < pages`; only the allocator touches descriptors.
@@ -330,6 +295,7 @@ impl RegionHeader {
         }
         let was_taken = self.map.release(i);
         debug_assert!(was_taken);
+        self.tree.mark(i);
         self.free_pages += 1;
     }
 }
@@ -350,7 +316,8 @@ mod tests {
             assert!(p.pages > 0);
             assert_eq!((start + p.data) % PAGE_SIZE, 0);
             assert!(p.header + size_of::<RegionHeader>() <= p.words);
-            assert!(p.words + Bitmap::bytes_needed(p.pages as u32) <= p.descs);
+            assert!(p.words + Bitmap::bytes_needed(p.pages as u32) <= p.tree);
+            assert!(p.tree + RunTree::bytes_needed(p.pages) <= p.descs);
             assert!(p.descs + p.pages * size_of::<PageDesc>() <= p.data);
             assert!(p.data + p.pages * PAGE_SIZE <= size);
             // Not wasteful: what is left over is less than a page and its descriptor, plus
