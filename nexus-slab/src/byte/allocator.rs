@@ -500,6 +500,9 @@ impl SlabByteAllocator {
         let mut r = self.regions;
         let mut last_end = 0;
         while !r.is_null() {
+            // SAFETY: a live header, with no reference to it in use; settling the tree only
+            // re-reads the bitmap.
+            unsafe { (*r).check_tree() };
             // SAFETY: headers in the list are initialized.
             let region = unsafe { &*r };
             assert!(
@@ -541,9 +544,6 @@ impl SlabByteAllocator {
                 i += 1;
             }
             assert_eq!(free, region.free_pages);
-            // SAFETY: a live header; settling the tree only re-reads the bitmap, and no other
-            // reference to the header is in use.
-            unsafe { (*r).check_tree() };
             r = region.next;
         }
         assert_eq!(total, self.total);
