@@ -12,7 +12,7 @@
 //! and user memory (the pages) is never read or written by the allocator.
 
 use super::runs::RunTree;
-use super::size_class::{slots_per_page, CLASS_SIZE};
+use super::size_class::{CLASS_SIZE, EMPTY_PAGE};
 use super::slots::PageSlots;
 use super::{AllocError, AllocResult};
 use crate::bitmap::Bitmap;
@@ -38,7 +38,8 @@ pub(crate) const KIND_LARGE_TAIL: u8 = 0xFD;
 /// - `page` is the page's address, with the region's provenance, and never changes;
 /// - for a class page: `slots` tracks its slots and `live` counts the occupied ones; `next`
 ///   and `prev` link it into its class's partial list exactly while it is neither full nor
-///   the class's current page (null otherwise);
+///   the class's current page (null otherwise, and always null for other pages); `slots`
+///   means nothing for other pages;
 /// - for `KIND_LARGE`: `live` is the run's length in pages; the next `live - 1` descriptors
 ///   are `KIND_LARGE_TAIL`.
 #[repr(C)]
@@ -137,7 +138,7 @@ impl RegionHeader {
     /// - `plan == plan(base.addr(), size)`.
     pub(crate) unsafe fn write(base: *mut u8, size: usize, plan: Plan) -> *mut RegionHeader {
         let start = base.addr();
-        // SAFETY (all `add`s): the plan's offsets lie inside `[0, size)` (plan's contract).
+        // SAFETY: every offset of the plan lies inside `[0, size)` (how `plan` lays it out).
         let (header, words, tree, descs, data) = unsafe {
             (
                 base.add(plan.header).cast::<RegionHeader>(),
@@ -214,7 +215,7 @@ impl RegionHeader {
             debug_assert_eq!((*d).kind, KIND_FREE);
             (*d).kind = class as u8;
             (*d).live = 0;
-            (*d).slots.reset(slots_per_page(class));
+            (*d).slots = EMPTY_PAGE[class];
             debug_assert!((*d).next.is_null() && (*d).prev.is_null());
         }
         debug_assert!(CLASS_SIZE[class] <= PAGE_SIZE);
@@ -289,9 +290,7 @@ impl RegionHeader {
         // SAFETY: `i < pages`; only the allocator touches descriptors.
         unsafe {
             (*d).kind = KIND_FREE;
-            (*d).slots = PageSlots::FULL;
-            (*d).next = ptr::null_mut();
-            (*d).prev = ptr::null_mut();
+            debug_assert!((*d).next.is_null() && (*d).prev.is_null());
         }
         let was_taken = self.map.release(i);
         debug_assert!(was_taken);

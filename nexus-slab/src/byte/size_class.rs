@@ -12,6 +12,7 @@
 //! all classes, so one always exists up to the page size).
 
 use super::pages::PAGE_SIZE;
+use super::slots::PageSlots;
 use core::alloc::Layout;
 
 /// Number of size classes.
@@ -30,6 +31,21 @@ static CLASS_OF_GRANULE: [u8; MAX_SMALL / 8 + 1] = class_of_granule();
 /// `⌈2³² / size⌉` per class: `(offset × RECIPROCAL) >> 32 == offset / size` exactly for every
 /// `offset < PAGE_SIZE` (the rounding error is below `size`, and `offset × size < 2³²`).
 static RECIPROCAL: [u64; CLASSES] = reciprocals();
+
+/// A class page with every slot free, per class: copied into a descriptor when a page joins
+/// the class.
+pub(crate) static EMPTY_PAGE: [PageSlots; CLASSES] = empty_pages();
+
+const fn empty_pages() -> [PageSlots; CLASSES] {
+    let sizes = class_sizes();
+    let mut pages = [PageSlots::FULL; CLASSES];
+    let mut c = 0;
+    while c < CLASSES {
+        pages[c] = PageSlots::empty(PAGE_SIZE / sizes[c]);
+        c += 1;
+    }
+    pages
+}
 
 const fn class_sizes() -> [usize; CLASSES] {
     let mut sizes = [0; CLASSES];
@@ -170,9 +186,9 @@ mod tests {
 
     #[test]
     fn slot_index_is_exact_division() {
-        for c in 0..CLASSES {
+        for (c, &size) in CLASS_SIZE.iter().enumerate() {
             for offset in 0..PAGE_SIZE {
-                assert_eq!(slot_index(c, offset), offset / CLASS_SIZE[c], "class {c}");
+                assert_eq!(slot_index(c, offset), offset / size, "class {c}");
             }
         }
     }

@@ -22,6 +22,7 @@ const WORDS: usize = MAX_SLOTS / 64;
 ///   bits at or past `slots` are set (padding), so they are never found free;
 /// - bit `w` of `full` is set ⇔ `occ[w] == ALL`; bits `w >= WORDS` are set. So the page is
 ///   full ⇔ `full == ALL`.
+#[derive(Clone, Copy)]
 #[repr(C)]
 pub(crate) struct PageSlots {
     occ: [u64; WORDS],
@@ -35,25 +36,23 @@ impl PageSlots {
         full: ALL,
     };
 
-    /// Makes all of `slots` (`1..=MAX_SLOTS`) free.
-    pub(crate) fn reset(&mut self, slots: usize) {
-        debug_assert!((1..=MAX_SLOTS).contains(&slots));
-        for (w, word) in self.occ.iter_mut().enumerate() {
+    /// All of `slots` (`1..=MAX_SLOTS`) free, the rest padding.
+    pub(crate) const fn empty(slots: usize) -> PageSlots {
+        let mut s = PageSlots::FULL;
+        let mut w = 0;
+        while w < WORDS {
             let first = w * 64;
-            *word = if first >= slots {
-                ALL
-            } else if slots - first >= 64 {
-                0
-            } else {
-                ALL << (slots - first)
-            };
-        }
-        self.full = ALL;
-        for (w, &word) in self.occ.iter().enumerate() {
-            if word != ALL {
-                self.full &= !(1 << w);
+            if first < slots {
+                s.occ[w] = if slots - first >= 64 {
+                    0
+                } else {
+                    ALL << (slots - first)
+                };
+                s.full &= !(1 << w);
             }
+            w += 1;
         }
+        s
     }
 
     /// `true` when every slot is handed out.
@@ -106,8 +105,7 @@ mod tests {
     #[test]
     fn fills_lowest_first_and_refills_freed_slots() {
         for slots in [1, 2, 3, 63, 64, 65, 85, 128, 341, 512] {
-            let mut s = PageSlots::FULL;
-            s.reset(slots);
+            let mut s = PageSlots::empty(slots);
             for i in 0..slots {
                 assert!(!s.is_full(), "slots {slots}");
                 assert_eq!(s.take(), i);

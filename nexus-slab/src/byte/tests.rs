@@ -82,9 +82,14 @@ struct Live {
 }
 
 impl Live {
-    fn bytes(&self) -> &mut [u8] {
+    fn bytes(&self) -> &[u8] {
         // SAFETY: a live allocation of `layout.size()` bytes, owned by the test.
-        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.layout.size()) }
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.layout.size()) }
+    }
+
+    fn fill(&self) {
+        // SAFETY: as above; written through the pointer `alloc` returned.
+        unsafe { self.ptr.as_ptr().write_bytes(self.fill, self.layout.size()) }
     }
 
     fn check(&self) {
@@ -140,7 +145,7 @@ proptest! {
                                 prop_assert!(arena.contains(p, size), "step {}: out of the region", step);
                             }
                             let a = Live { ptr: p, layout: l, fill: step as u8 };
-                            a.bytes().fill(a.fill);
+                            a.fill();
                             used += charge(l);
                             live.push(a);
                         }
@@ -177,7 +182,6 @@ proptest! {
         h.check_invariants();
         // Only each class's kept current page can remain.
         prop_assert!(h.page_bytes_in_use() <= super::size_class::CLASSES * PAGE_SIZE);
-        drop(h);
     }
 }
 
@@ -185,7 +189,7 @@ proptest! {
 fn small_and_large_round_trip_with_exact_accounting() {
     let (_arena, mut h) = heap(64 * PAGE_SIZE);
     let total = h.total_bytes();
-    assert!(total >= 60 * PAGE_SIZE && total <= 64 * PAGE_SIZE);
+    assert!((60 * PAGE_SIZE..=64 * PAGE_SIZE).contains(&total));
     assert_eq!(h.used_bytes(), 0);
     let a = h.alloc(layout(24, 8)).unwrap();
     assert_eq!(h.used_bytes(), 24);
@@ -319,7 +323,7 @@ fn overlapping_regions_are_refused_and_adjacent_ones_accepted() {
     let s = arena.start();
     let half = 16 * PAGE_SIZE;
     let mut h = SlabByteAllocator::new();
-    // SAFETY (all): parts of one exposed arena, each handed over at most once.
+    // SAFETY: (all) parts of one exposed arena, each handed over at most once.
     unsafe {
         h.add_memory(s, half).unwrap();
         let total = h.total_bytes();
@@ -339,7 +343,7 @@ fn overlapping_regions_are_refused_and_adjacent_ones_accepted() {
 fn unusable_regions_are_invalid_param() {
     let arena = Arena::new(4 * PAGE_SIZE);
     let mut h = SlabByteAllocator::new();
-    // SAFETY (all): an exposed arena; refused regions are never touched.
+    // SAFETY: (all) an exposed arena; refused regions are never touched.
     unsafe {
         assert_eq!(h.add_memory(0, 1 << 20), Err(AllocError::InvalidParam));
         assert_eq!(
@@ -390,10 +394,8 @@ fn zero_sized_layouts_get_a_dangling_aligned_pointer_and_take_nothing() {
     }
     let real = h.alloc(layout(8, 8)).unwrap();
     // SAFETY: refused without touching anything.
-    assert_eq!(
-        unsafe { h.try_dealloc(real, layout(0, 8)) },
-        Err(AllocError::NotAllocated)
-    );
+    let refused = unsafe { h.try_dealloc(real, layout(0, 8)) };
+    assert_eq!(refused, Err(AllocError::NotAllocated));
     // SAFETY: live, with its layout, freed once.
     unsafe { h.dealloc(real, layout(8, 8)) };
 }
@@ -426,7 +428,7 @@ fn bad_frees_panic_without_changing_anything() {
     let keep = h.alloc(small).unwrap();
     let g = h.alloc(large).unwrap();
     let keep_large = h.alloc(large).unwrap();
-    // SAFETY (all below): the frees are refused before anything changes; the two real frees
+    // SAFETY: (all below) the frees are refused before anything changes; the two real frees
     // are of live allocations with their layouts.
     unsafe {
         h.dealloc(s, small);
@@ -527,5 +529,4 @@ fn locked_allocator_serves_threads() {
     });
     assert_eq!(g.used_bytes(), 0);
     assert_eq!(g.total_bytes(), g.used_bytes() + g.available_bytes());
-    drop(g);
 }
