@@ -51,7 +51,7 @@ impl Class {
 ///   no two regions overlap;
 /// - `total` is the sum of the regions' page bytes; `used` the sum above over live
 ///   allocations;
-/// - `classes[c]` keeps [`Class`]'s invariants for class `c`.
+/// - `classes[c]` keeps `Class`'s invariants for class `c`.
 pub struct SlabByteAllocator {
     regions: *mut RegionHeader,
     classes: [Class; CLASSES],

@@ -41,7 +41,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 /// }
 /// ```
 ///
-/// Invariant: `state` is accessed only by the holder of `locked` (through [`Guard`]).
+/// Invariant: `state` is accessed only by the holder of `locked` (through `Guard`).
 pub struct LockedSlabByteAllocator {
     locked: AtomicBool,
     state: UnsafeCell<State>,

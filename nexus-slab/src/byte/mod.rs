@@ -10,11 +10,13 @@
 //!                  │     full? ─▶ a partial page of the class, else a page from the pool
 //!                  └─ larger ─────────────▶ a run of pages from the pool (pages.rs)
 //!  pool: per region a hierarchical Bitmap over its pages, built in place in the region's
-//!        own metadata; single pages = lowest free page, runs = first fit by address.
+//!        own metadata (single pages: lowest free page), and a run tree (runs.rs) over it:
+//!        free pages at each end and longest free run of every power-of-two stretch, so the
+//!        lowest run of n free pages is one descent.
 //! ```
 //! - **Pages** are [`PAGE_SIZE`] (4096) bytes. Each region starts with its metadata (a header,
-//!   the pool bitmap, one 104-byte descriptor per page: about 2.6% of the region), then its
-//!   pages. The allocator never reads or writes the memory it hands out.
+//!   the pool bitmap, the run tree, one 104-byte descriptor per page: about 2.6% of the
+//!   region), then its pages. The allocator never reads or writes the memory it hands out.
 //! - **Classes** hold pages; a class page's slots are found by a two-level bitmap in its
 //!   descriptor. A page that empties goes back to the pool, except the class's current page,
 //!   kept so that alloc/free churn of one size does not bounce a page in and out of the pool
@@ -27,9 +29,11 @@
 //!   never handed out, or a wrong layout panics naming the address and the layout, before
 //!   anything changes; [`SlabByteAllocator::try_dealloc`] reports it as
 //!   [`AllocError::NotAllocated`] instead.
-//! - **Cost**: alloc and dealloc of a small size are O(1) (a few loads, two bit scans);
-//!   dealloc first finds the region, O(regions); a large alloc is O(free runs below the one
-//!   it takes × bitmap levels), a large dealloc O(pages).
+//! - **Cost**: alloc and dealloc of a small size are O(1) (a few loads, two bit scans), and
+//!   so is moving a page between a class and the pool (it marks one run-tree leaf stale);
+//!   dealloc first finds the region, O(regions). A large alloc is O(log pages) plus the stale
+//!   leaves it settles and the pages it marks; a large dealloc is O(pages). A large alignment
+//!   above 4096 falls back to walking the free runs from the region's start.
 //!
 //! # Example
 //! ```

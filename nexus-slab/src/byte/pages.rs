@@ -1,12 +1,12 @@
 //! Regions and their page pool: where a region's metadata goes, which pages are free (a
 //! [`Bitmap`] built in place), what each page is used for (a [`PageDesc`] per page), and
-//! first-fit runs of pages.
+//! first-fit runs of pages (through the [`RunTree`]).
 //!
 //! ```text
-//!  start ┌──────────────┬──────────────┬─────────────────────┬─────┬────────┬────────┬───
-//!        │ RegionHeader │ bitmap words │ PageDesc × pages    │ pad │ page 0 │ page 1 │ …
-//!        └──────────────┴──────────────┴─────────────────────┴─────┴────────┴────────┴───
-//!                        metadata: ≈ 2.6% of the pages                ↑ aligned to PAGE_SIZE
+//!  start ┌────────┬────────┬──────────┬─────────────────┬─────┬────────┬────────┬───
+//!        │ header │ bitmap │ run tree │ PageDesc × pages│ pad │ page 0 │ page 1 │ …
+//!        └────────┴────────┴──────────┴─────────────────┴─────┴────────┴────────┴───
+//!                 metadata: ≈ 2.6% of the pages                ↑ aligned to PAGE_SIZE
 //! ```
 //! Everything the allocator knows lives in the memory it was handed: nothing is allocated,
 //! and user memory (the pages) is never read or written by the allocator.
