@@ -172,6 +172,9 @@ proptest! {
             prop_assert_eq!(h.used_bytes(), used, "step {}", step);
             accounting_holds(&h);
             h.check_invariants();
+            if step % 16 == 0 {
+                live.iter().for_each(Live::check);
+            }
         }
         for a in live.drain(..) {
             a.check();
