@@ -2,9 +2,7 @@
 //! class's current and partial pages, checks every free, and keeps the byte counts.
 
 use super::pages::{self, PageDesc, RegionHeader, KIND_FREE, KIND_LARGE, PAGE_SIZE};
-use super::size_class::{
-    class_of, class_of_small, slot_index, slots_per_page, CLASSES, CLASS_SIZE, MAX_SMALL,
-};
+use super::size_class::{class_of, class_of_small, slot_index, CLASSES, CLASS_SIZE, MAX_SMALL};
 use super::{AllocError, AllocResult, BaseAllocator, ByteAllocator};
 use core::alloc::Layout;
 use core::fmt;
@@ -424,7 +422,9 @@ impl SlabByteAllocator {
         let in_page = offset % PAGE_SIZE;
         let slot = slot_index(class, in_page);
         let slot_size = CLASS_SIZE[class];
-        if slot * slot_size != in_page || slot >= slots_per_page(class) {
+        // The slot must start exactly here, and lie whole inside the page (not in the tail
+        // bytes no slot fits in): `slot < slots_per_page(class)`, without a division.
+        if slot * slot_size != in_page || in_page + slot_size > PAGE_SIZE {
             return Err(bad(Why::NotSlotStart { slot_size }));
         }
         // SAFETY: `d` is a live descriptor of a page of `class`; `slot` is one of its slots.
@@ -495,6 +495,7 @@ impl SlabByteAllocator {
     /// Checks the class lists and counts against the bitmaps (tests only).
     #[cfg(test)]
     pub(crate) fn check_invariants(&self) {
+        use super::size_class::slots_per_page;
         let mut used = 0;
         let mut total = 0;
         let mut r = self.regions;

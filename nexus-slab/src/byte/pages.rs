@@ -24,6 +24,10 @@ use core::ptr;
 /// OS pages loses nothing to padding, and a class page indexes at most 512 slots.
 pub const PAGE_SIZE: usize = 4096;
 
+/// Most pages one region uses (8 TiB): page counts fit the bitmap's `u32` indices and the
+/// run tree's `u32` run lengths with room to spare. A larger region uses its first part.
+pub(crate) const MAX_PAGES: usize = 1 << 31;
+
 /// `PageDesc::kind` of a page that is in the pool.
 pub(crate) const KIND_FREE: u8 = 0xFF;
 /// `PageDesc::kind` of the first page of a large allocation.
@@ -108,8 +112,8 @@ pub(crate) fn plan(start: usize, size: usize) -> AllocResult<Plan> {
     // adds less than half a byte per page; the loop below absorbs it).
     let per_page_8ths = 8 * (PAGE_SIZE + size_of::<PageDesc>()) + 1;
     let room = end.saturating_sub(words);
-    let mut pages = (room / per_page_8ths * 8 + room % per_page_8ths * 8 / per_page_8ths)
-        .min(u32::MAX as usize);
+    let mut pages =
+        (room / per_page_8ths * 8 + room % per_page_8ths * 8 / per_page_8ths).min(MAX_PAGES);
     loop {
         if pages == 0 {
             return Err(AllocError::InvalidParam);
@@ -245,7 +249,7 @@ impl RegionHeader {
         self.tree.refresh_pages(first, n, &self.map);
         self.free_pages -= n;
         let d = self.desc(first);
-        // SAFETY: as above. `n <= pages <= u32::MAX`.
+        // SAFETY: as above. `n <= pages <= MAX_PAGES`, so it fits a `u32`.
         unsafe {
             (*d).kind = KIND_LARGE;
             (*d).live = n as u32;

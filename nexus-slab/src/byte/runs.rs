@@ -81,7 +81,8 @@ impl RunTree {
         (words, words.next_power_of_two())
     }
 
-    /// Bytes of storage for a tree over `pages` pages (`pages <= u32::MAX`), aligned to 8.
+    /// Bytes of storage for a tree over `pages` pages (`pages <= MAX_PAGES`, so that every
+    /// run length, up to `64 × leaves <= 2³¹`, fits a `u32`), aligned to 8.
     pub(crate) fn bytes_needed(pages: usize) -> usize {
         let (words, leaves) = Self::shape(pages);
         Bitmap::bytes_needed(words as u32) + (2 * leaves * size_of::<Node>()).next_multiple_of(8)

@@ -128,7 +128,7 @@ fn aligned_class(class: usize, align: usize) -> Option<usize> {
 }
 
 /// Slots of `class` in one page.
-#[inline]
+#[cfg(test)]
 pub(crate) fn slots_per_page(class: usize) -> usize {
     PAGE_SIZE / CLASS_SIZE[class]
 }
