@@ -148,9 +148,13 @@ impl RunTree {
     }
 
     /// Page `i` changed in the pool bitmap: its leaf is stale until the next [`Self::settle`].
-    #[inline]
+    #[inline(always)]
     pub(crate) fn mark(&self, page: usize) {
-        self.stale.occupy(page / LEAF);
+        let leaf = page / LEAF;
+        // Usually already stale (churn keeps hitting the same leaves): one bit test.
+        if !self.stale.contains(leaf) {
+            self.stale.occupy(leaf);
+        }
     }
 
     /// Re-reads every stale leaf from `map` and recomputes its ancestors.
