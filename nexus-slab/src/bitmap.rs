@@ -59,9 +59,13 @@ enum Storage {
 }
 
 /// Words per level and the number of levels for `capacity` indices.
-fn shape(capacity: usize) -> ([usize; MAX_LEVELS], usize) {
+const fn shape(capacity: usize) -> ([usize; MAX_LEVELS], usize) {
     let mut words = [0usize; MAX_LEVELS];
-    words[0] = capacity.div_ceil(64).max(1);
+    words[0] = if capacity == 0 {
+        1
+    } else {
+        capacity.div_ceil(64)
+    };
     let mut levels = 1;
     while words[levels - 1] > 1 {
         words[levels] = words[levels - 1].div_ceil(64);
@@ -88,16 +92,13 @@ impl Bitmap {
     /// Bytes of word storage a bitmap over `capacity` indices needs: what [`Bitmap::in_place`]
     /// expects its `words` to cover.
     pub(crate) const fn bytes_needed(capacity: u32) -> usize {
-        // `shape` as a const fn: the total over every level of ⌈words below / 64⌉, with two
-        // summary arrays (full, live) above level 0.
-        let mut level = (capacity as usize).div_ceil(64);
-        if level == 0 {
-            level = 1;
-        }
-        let mut total = level;
-        while level > 1 {
-            level = level.div_ceil(64);
-            total += 2 * level;
+        // Level 0, then a `full` and a `live` array per summary level.
+        let (words, levels) = shape(capacity as usize);
+        let mut total = words[0];
+        let mut k = 1;
+        while k < levels {
+            total += 2 * words[k];
+            k += 1;
         }
         total * 8
     }
