@@ -10,7 +10,9 @@
 //! - [`targets`]: the figures HiSlab is expected to meet, checked against a run.
 //! - [`warmup`]: faulting memory in once before timing.
 //! - [`output`]: text tables, CSV and SVG charts.
+//! - [`byte_alloc`]: the byte allocators (ours, talc, buddy, linked list) and their workloads.
 
+pub mod byte_alloc;
 pub mod output;
 pub mod payload;
 pub mod pin;

@@ -21,13 +21,16 @@
 //! the common case and never rescan a block. `hint` remembers the lowest level-0 word that may
 //! hold a free bit, so an insert usually reads a single word and never descends.
 //!
-//! A bitmap made with `track_live = false` keeps no `live` summaries: the per-thread
-//! allocators never iterate, and without them a single-value churn touches one word and no
-//! summary at all. Iteration over such a bitmap scans level 0 linearly (used only at drop).
+//! A bitmap in [`Mode::Pool`] or [`Mode::Recent`] keeps no `live` summaries: pools and the
+//! per-thread allocators never iterate, and without them a single-value churn touches one
+//! word and no summary at all. Iteration over such a bitmap scans level 0 linearly (used only
+//! at drop).
 //!
-//! The whole structure lives in one zeroed [`Region`], written only through its raw pointer
-//! (never through a reference), so operations take `&self` and a live iterator can coexist
-//! with inserts. The type is `!Sync` through the `Cell`.
+//! The whole structure lives in one zeroed block of words — a [`Region`] it owns
+//! ([`Bitmap::new`]) or caller-provided storage ([`Bitmap::in_place`], used by the byte
+//! allocator, which may not allocate) — written only through its raw pointer (never through a
+//! reference), so operations take `&self` and a live iterator can coexist with inserts. The
+//! type is `!Sync` through the `Cell`.
 
 use crate::memory::{MemOptions, Region};
 use crate::Error;
@@ -75,7 +78,49 @@ pub(crate) struct Bitmap {
     /// `Mode::Recent`: `release` points the hint at the word it frees.
     recent: bool,
     hint: Cell<usize>,
-    region: Region,
+    storage: Storage,
+}
+
+/// Where a [`Bitmap`]'s words live.
+enum Storage {
+    /// A reservation the bitmap owns and releases on drop.
+    Owned(Region),
+    /// Words the caller provided to [`Bitmap::in_place`]; the caller keeps them alive.
+    Borrowed,
+}
+
+/// Words per level and the number of levels for `capacity` indices.
+const fn shape(capacity: usize) -> ([usize; MAX_LEVELS], usize) {
+    let mut words = [0usize; MAX_LEVELS];
+    words[0] = if capacity == 0 {
+        1
+    } else {
+        capacity.div_ceil(64)
+    };
+    let mut levels = 1;
+    while words[levels - 1] > 1 {
+        words[levels] = words[levels - 1].div_ceil(64);
+        levels += 1;
+    }
+    debug_assert!(levels <= MAX_LEVELS);
+    (words, levels)
+}
+
+/// Words before level 0 (the summaries, padded to a whole number of [`GROUP`]s) and words in
+/// all, for `capacity` indices with or without `live` summaries. Level 0 is padded with zero
+/// words to a whole number of groups too, so any aligned group of words can be read without a
+/// bounds check.
+const fn layout(capacity: usize, track_live: bool) -> (usize, usize) {
+    let (words, levels) = shape(capacity);
+    let per_level = if track_live { 2 } else { 1 };
+    let mut summary = 0;
+    let mut k = 1;
+    while k < levels {
+        summary += per_level * words[k];
+        k += 1;
+    }
+    let summary = summary.next_multiple_of(GROUP);
+    (summary, summary + words[0].next_multiple_of(GROUP))
 }
 
 impl Bitmap {
@@ -87,33 +132,60 @@ impl Bitmap {
         mode: Mode,
         opts: MemOptions,
     ) -> Result<Bitmap, Error> {
-        let track_live = mode == Mode::Indexed;
-        let capacity = capacity as usize;
-        let mut words = [0usize; MAX_LEVELS];
-        words[0] = capacity.div_ceil(64).max(1);
-        let mut levels = 1;
-        while words[levels - 1] > 1 {
-            words[levels] = words[levels - 1].div_ceil(64);
-            levels += 1;
-        }
-        debug_assert!(levels <= MAX_LEVELS);
-        // Layout: small summary levels first (top down, full then live), then level 0. Level 0
-        // starts on a 64-byte line and is padded with zero words to a whole number of lines,
-        // so any aligned group of [`GROUP`] words can be read without a bounds check.
-        let per_level = if track_live { 2 } else { 1 };
-        let summary_words: usize = words[1..levels]
-            .iter()
-            .map(|w| per_level * w)
-            .sum::<usize>()
-            .next_multiple_of(GROUP);
-        let total = (summary_words + words[0].next_multiple_of(GROUP)) * 8;
-        let region = Region::reserve(total, 64, opts)?;
+        let (summary_words, total) = layout(capacity as usize, mode == Mode::Indexed);
+        let region = Region::reserve(total * 8, 64, opts)?;
+        region.prefault(0, summary_words * 8 + (prefault as usize).div_ceil(64) * 8)?;
         let base = region.as_ptr().cast::<u64>();
+        // SAFETY: the region is `layout(..).1` zeroed words aligned to 64, owned by the bitmap
+        // from here on and written only through it.
+        Ok(unsafe { Bitmap::carve(base, capacity, mode, Storage::Owned(region)) })
+    }
+
+    /// Bytes of word storage a bitmap over `capacity` indices needs: what [`Bitmap::in_place`]
+    /// expects its `words` to cover.
+    pub(crate) const fn bytes_needed(capacity: u32) -> usize {
+        layout(capacity as usize, true).1 * 8
+    }
+
+    /// A bitmap for `capacity` indices, all free, over caller-provided words, in
+    /// [`Mode::Indexed`]. The words are zeroed (and the summary padding set) here. Level 0 is
+    /// then only as aligned as `words` (the sampling counts, which read it in line-aligned
+    /// groups, only run over owned bitmaps).
+    ///
+    /// # Safety
+    /// - `words` is valid for reads and writes of [`Bitmap::bytes_needed`]`(capacity)` bytes
+    ///   and aligned to 8;
+    /// - nothing else reads or writes those bytes while the returned bitmap lives (it writes
+    ///   through `words` from `&self`), and they stay allocated for that long.
+    pub(crate) unsafe fn in_place(words: *mut u64, capacity: u32) -> Bitmap {
+        // SAFETY: valid for `bytes_needed(capacity)` bytes (caller contract).
+        unsafe {
+            words
+                .cast::<u8>()
+                .write_bytes(0, Self::bytes_needed(capacity))
+        };
+        // SAFETY: just zeroed; aligned, exclusive and alive as long as the bitmap (caller).
+        unsafe { Bitmap::carve(words, capacity, Mode::Indexed, Storage::Borrowed) }
+    }
+
+    /// Lays the levels out over `base`: small summary levels first (top down, full then live),
+    /// then level 0 after the padded summaries; sets the padding bits.
+    ///
+    /// # Safety
+    /// `base` points to `layout(capacity, mode == Indexed).1` zeroed words, aligned to 8, that
+    /// the bitmap may read and write until it drops (owned through `storage`, or by the
+    /// caller).
+    unsafe fn carve(base: *mut u64, capacity: u32, mode: Mode, storage: Storage) -> Bitmap {
+        let capacity = capacity as usize;
+        let track_live = mode == Mode::Indexed;
+        let (words, levels) = shape(capacity);
+        let (summary_words, _) = layout(capacity, track_live);
+        let per_level = if track_live { 2 } else { 1 };
         let mut full = [core::ptr::null_mut(); MAX_LEVELS];
         let mut live = [core::ptr::null_mut(); MAX_LEVELS];
         let mut at = 0;
         for k in (1..levels).rev() {
-            // SAFETY: `at + per_level * words[k] <= summary_words`, inside the region.
+            // SAFETY: `at + per_level * words[k] <= summary_words`, inside the storage.
             unsafe {
                 full[k] = base.add(at);
                 if track_live {
@@ -123,10 +195,8 @@ impl Bitmap {
             at += per_level * words[k];
         }
         debug_assert!(at <= summary_words);
-        // SAFETY: `summary_words` (a multiple of GROUP words, so 64-byte aligned) plus the
-        // padded level 0 is exactly the region's size.
+        // SAFETY: level 0 follows the padded summaries, inside the storage.
         let occ = unsafe { base.add(summary_words) };
-        region.prefault(0, summary_words * 8 + (prefault as usize).div_ceil(64) * 8)?;
         let map = Bitmap {
             occ,
             full,
@@ -137,18 +207,18 @@ impl Bitmap {
             track_live,
             recent: mode == Mode::Recent,
             hint: Cell::new(0),
-            region,
+            storage,
         };
         // Padding: children past the last one of each summary level count as full.
         for k in 1..levels {
             let children = words[k - 1];
             if children % 64 != 0 {
                 let last = words[k] - 1;
-                // SAFETY: `last < words[k]`; written through the region's pointer.
+                // SAFETY: `last < words[k]`; written through the storage's pointer.
                 unsafe { *map.full[k].add(last) |= ALL << (children % 64) };
             }
         }
-        Ok(map)
+        map
     }
 
     /// Number of indices.
@@ -313,13 +383,12 @@ impl Bitmap {
         true
     }
 
-    /// Marks any free index `idx` occupied (not necessarily the lowest free one). Returns
-    /// `false` (and changes nothing) if it was already occupied or is out of range.
-    ///
-    /// Used for bitmaps that mark a subset of another's indices (tags); the slab's occupancy
-    /// bitmap only ever grows through [`acquire`](Bitmap::acquire).
+    /// Marks `idx` occupied. Returns `false` (and changes nothing) if it was already
+    /// occupied or is out of range. For callers that choose the index themselves (a tag, a run
+    /// of pages found with [`Bitmap::next_free`]); [`Bitmap::acquire`] stays the way to take a
+    /// free index.
     #[inline]
-    pub(crate) fn set(&self, idx: usize) -> bool {
+    pub(crate) fn occupy(&self, idx: usize) -> bool {
         if idx >= self.capacity {
             return false;
         }
@@ -331,13 +400,13 @@ impl Bitmap {
             return false;
         }
         let new = word | mask;
-        // SAFETY: as above; written through the region's pointer.
+        // SAFETY: as above; written through the storage's pointer. Setting a bit keeps the
+        // hint invariant (words below it stay all ones).
         unsafe { *self.occ_ptr(w) = new };
         if word == 0 && self.track_live {
             self.live_up(w);
         }
         if new == ALL {
-            // Setting a bit cannot break the hint invariant (words below it stay full).
             self.full_up(w);
         }
         true
@@ -516,6 +585,65 @@ impl Bitmap {
         Some(w * 64 + unsafe { self.word(w) }.trailing_zeros() as usize)
     }
 
+    /// Lowest free index `>= from`, skipping full stretches through the `full` summaries.
+    #[inline]
+    pub(crate) fn next_free(&self, from: usize) -> Option<usize> {
+        if from >= self.capacity {
+            return None;
+        }
+        let w = from / 64;
+        // SAFETY: `from < capacity` so `w < words[0]`.
+        let free = !unsafe { self.word(w) } & (ALL << (from % 64));
+        let idx = if free != 0 {
+            w * 64 + free.trailing_zeros() as usize
+        } else {
+            let w = self.next_nonfull_word(w + 1)?;
+            // SAFETY: returned words are in range.
+            w * 64 + (!unsafe { self.word(w) }).trailing_zeros() as usize
+        };
+        // Bits past `capacity` in the last word are clear but are not indices.
+        (idx < self.capacity).then_some(idx)
+    }
+
+    /// Lowest level-0 word at index `>= w` that is not all ones: the mirror of
+    /// [`Bitmap::next_nonempty_word_slow`] over the `full` summaries.
+    fn next_nonfull_word(&self, w: usize) -> Option<usize> {
+        if w >= self.words[0] {
+            return None;
+        }
+        // SAFETY: `w < words[0]`.
+        if unsafe { self.word(w) } != ALL {
+            return Some(w);
+        }
+        // Climb: at level k, look for a clear bit at position >= p (clear bit p ⇔ word p of
+        // level k-1 is not all ones; padding bits are set, so they are never found).
+        let (mut k, mut p) = (1, w);
+        let (mut k, mut b) = loop {
+            if k == self.levels {
+                return None;
+            }
+            let wk = p / 64;
+            if wk >= self.words[k] {
+                return None;
+            }
+            // SAFETY: `wk < words[k]`.
+            let m = !unsafe { *self.full[k].add(wk) } & (ALL << (p % 64));
+            if m != 0 {
+                break (k, wk * 64 + m.trailing_zeros() as usize);
+            }
+            p = wk + 1;
+            k += 1;
+        };
+        // Descend: word `b` of level k-1 is not all ones.
+        while k > 1 {
+            k -= 1;
+            // SAFETY: bit `b` of level k+1 is clear, so word `b` of level k exists (padding
+            // bits are set) and has a clear bit.
+            b = b * 64 + (!unsafe { *self.full[k].add(b) }).trailing_zeros() as usize;
+        }
+        Some(b)
+    }
+
     /// Checks every summary bit against its children (tests only).
     #[cfg(test)]
     pub(crate) fn check_invariants(&self) {
@@ -575,7 +703,10 @@ impl Bitmap {
             // SAFETY: `w` is a padding word of the last group.
             assert_eq!(unsafe { self.padded_word(w) }, 0, "padding word {w}");
         }
-        assert_eq!(self.occ as usize % 64, 0, "level 0 is not line-aligned");
+        if matches!(self.storage, Storage::Owned(_)) {
+            // Owned storage is 64-aligned; caller-provided words need only be 8-aligned.
+            assert_eq!(self.occ as usize % 64, 0, "level 0 is not line-aligned");
+        }
     }
 
     #[cfg(test)]
@@ -584,10 +715,13 @@ impl Bitmap {
         (unsafe { self.word(i / 64) } & (1 << (i % 64))) != 0
     }
 
-    /// Bytes of address space reserved for the bitmap.
+    /// Bytes of address space reserved for the bitmap (0 for borrowed words).
     #[allow(dead_code)]
     pub(crate) fn reserved_bytes(&self) -> usize {
-        self.region.len()
+        match &self.storage {
+            Storage::Owned(region) => region.len(),
+            Storage::Borrowed => 0,
+        }
     }
 }
 
@@ -595,6 +729,7 @@ impl Bitmap {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+    use std::vec;
     use std::vec::Vec;
 
     fn map(cap: u32) -> Bitmap {
@@ -738,7 +873,7 @@ mod tests {
     }
 
     #[test]
-    fn set_marks_any_index_and_keeps_summaries() {
+    fn occupy_marks_any_index_and_keeps_summaries() {
         for cap in [1u32, 64, 65, 4096, 4097, 70_000] {
             if cfg!(miri) && cap > 5000 {
                 continue;
@@ -747,11 +882,11 @@ mod tests {
             let last = cap as usize - 1;
             for i in [last, 0, last / 2, last / 3] {
                 let fresh = !m.contains(i);
-                assert_eq!(m.set(i), fresh, "cap {cap} idx {i}");
-                assert!(!m.set(i), "second set of {i}");
+                assert_eq!(m.occupy(i), fresh, "cap {cap} idx {i}");
+                assert!(!m.occupy(i), "second occupy of {i}");
                 assert!(m.contains(i));
             }
-            assert!(!m.set(cap as usize));
+            assert!(!m.occupy(cap as usize));
             m.check_invariants();
             assert_eq!(m.next_occupied(0), Some(0));
             assert_eq!(m.next_occupied(last / 2 + 1), (last > 0).then_some(last));
@@ -759,7 +894,7 @@ mod tests {
             let first_free = (0..cap as usize).find(|&i| !m.contains(i));
             assert_eq!(m.acquire(), first_free);
             for i in 0..cap as usize {
-                m.set(i);
+                m.occupy(i);
             }
             m.check_invariants();
             assert_eq!(m.acquire(), None);
@@ -769,6 +904,79 @@ mod tests {
             m.check_invariants();
             assert_eq!(m.next_occupied(0), None);
         }
+    }
+
+    #[test]
+    fn bytes_needed_matches_an_owned_bitmap() {
+        for cap in [0u32, 1, 64, 65, 4096, 4097, 262_144, 262_145] {
+            let m = map(cap);
+            let (words, levels) = shape(cap as usize);
+            let unpadded = (words[0] + words[1..levels].iter().map(|w| 2 * w).sum::<usize>()) * 8;
+            assert_eq!(Bitmap::bytes_needed(cap), m.reserved_bytes(), "cap {cap}");
+            assert!(Bitmap::bytes_needed(cap) >= unpadded, "cap {cap}");
+            assert!(
+                Bitmap::bytes_needed(cap) - unpadded <= 2 * GROUP * 8,
+                "cap {cap}"
+            );
+        }
+    }
+
+    #[test]
+    fn in_place_matches_a_set_with_occupy_and_next_free() {
+        // Dirty storage: `in_place` must clear it.
+        let cap = if cfg!(miri) { 5_000u32 } else { 70_000 };
+        let mut store = vec![u64::MAX; Bitmap::bytes_needed(cap) / 8];
+        // SAFETY: the vector covers `bytes_needed(cap)` aligned bytes, outlives the bitmap
+        // and is not touched while it lives.
+        let m = unsafe { Bitmap::in_place(store.as_mut_ptr(), cap) };
+        assert_eq!(m.reserved_bytes(), 0);
+        // The model is the set of free indices.
+        let mut free: BTreeSet<usize> = (0..cap as usize).collect();
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let steps = if cfg!(miri) { 4_000 } else { 200_000 };
+        for step in 0..steps {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let i = (x >> 16) as usize % cap as usize;
+            match x % 4 {
+                0 => assert_eq!(m.occupy(i), free.remove(&i), "step {step}"),
+                1 => assert_eq!(m.release(i), free.insert(i), "step {step}"),
+                2 => assert_eq!(m.acquire(), free.pop_first(), "step {step}"),
+                _ => {
+                    let expect = free.range(i..).next().copied();
+                    assert_eq!(m.next_free(i), expect, "step {step}");
+                }
+            }
+            if step % 4999 == 0 {
+                m.check_invariants();
+            }
+        }
+        assert!(!m.occupy(cap as usize));
+        assert_eq!(m.next_free(cap as usize), None);
+        m.check_invariants();
+        drop(m);
+        drop(store);
+    }
+
+    #[test]
+    fn next_free_skips_full_stretches() {
+        let cap = if cfg!(miri) { 9000 } else { 300_000 };
+        let m = map(cap);
+        for _ in 0..cap {
+            m.acquire().unwrap();
+        }
+        assert_eq!(m.next_free(0), None);
+        let holes = [4097usize, 8191, cap as usize - 1];
+        for &hole in &holes {
+            assert!(m.release(hole));
+        }
+        m.check_invariants();
+        assert_eq!(m.next_free(0), Some(4097));
+        assert_eq!(m.next_free(4097), Some(4097));
+        assert_eq!(m.next_free(4098), Some(8191));
+        assert_eq!(m.next_free(8192), Some(cap as usize - 1));
+        assert_eq!(m.next_free(cap as usize - 1), Some(cap as usize - 1));
     }
 
     #[cfg(all(feature = "mmap", target_os = "linux", not(miri)))]

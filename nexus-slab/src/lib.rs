@@ -3,9 +3,14 @@
 //! on demand, so the tail stays flat while the container grows.
 //!
 //! - [`HiSlab`]: an index slab (`u32` keys) over reserved address space.
+//! - [`create_allocator!`]: one allocator per thread, 8-byte RAII [`Slot`](slot::Slot)s and
+//!   4-byte [`Key`]s; [`bounded::BoundedSlab`] and [`unbounded::UnboundedSlab`] are the same
+//!   slots tied to a slab by lifetime.
 //! - [`TaggedHiSlab`]: a `HiSlab` with a second bitmap marking a subset ("tagged"), iterated
 //!   and sampled at a cost proportional to the subset.
 //! - [`BufferSlab`]: a pool of aligned `N`-byte buffers handed out as RAII [`AutoGuard`]s.
+//! - [`byte`]: a `no_std` byte allocator (size-class slabs and a page pool) over memory
+//!   regions the caller hands in; usable as the global allocator.
 //!
 //! # Features
 //! - `std` (default): `std::error::Error` impls; per-thread allocators.
@@ -29,6 +34,7 @@ pub mod allocator;
 mod bitmap;
 pub mod bounded;
 mod buffer;
+pub mod byte;
 #[cfg(feature = "rand")]
 mod counts;
 mod direct;

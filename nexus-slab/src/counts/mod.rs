@@ -397,7 +397,7 @@ mod tests {
                 x ^= x << 17;
                 // Clustered: dense runs and long gaps.
                 if (x % 7 == 0) || (i / 1000) % 5 == 2 {
-                    assert!(map.set(i as usize));
+                    assert!(map.occupy(i as usize));
                     counts.add(i);
                     live.push(i as usize);
                 }

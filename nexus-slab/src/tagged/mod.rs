@@ -93,7 +93,7 @@ impl<T> TaggedHiSlab<T> {
     #[inline]
     fn set_tag(&self, idx: u32) -> bool {
         debug_assert!(self.slab.is_occupied(idx));
-        let set = self.tags.set(idx as usize);
+        let set = self.tags.occupy(idx as usize);
         if set {
             self.tagged.set(self.tagged.get() + 1);
             #[cfg(feature = "rand")]
