@@ -46,7 +46,7 @@ pub enum Error {
     },
 }
 
-/// Writes ": <os error text>" for an errno, or nothing.
+/// Writes `": <os error text>"` for an errno, or nothing.
 fn write_os_error(f: &mut fmt::Formatter<'_>, os_error: Option<i32>) -> fmt::Result {
     match os_error {
         #[cfg(feature = "std")]

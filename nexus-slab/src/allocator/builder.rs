@@ -7,8 +7,7 @@ use crate::tiers::TierConfig;
 use crate::Error;
 use core::marker::PhantomData;
 
-/// Default first-tier size of an unbounded allocator.
-pub const DEFAULT_CHUNK_CAPACITY: u32 = crate::unbounded::DEFAULT_CHUNK_CAPACITY;
+use crate::unbounded::DEFAULT_CHUNK_CAPACITY;
 
 /// Memory options shared by every builder.
 #[derive(Debug, Clone, Copy, Default)]

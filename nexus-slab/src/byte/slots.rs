@@ -17,7 +17,7 @@ const WORDS: usize = MAX_SLOTS / 64;
 
 /// Occupancy of the slots of one class page.
 ///
-/// Invariants (after [`PageSlots::reset`]):
+/// Invariants (from [`PageSlots::empty`] on):
 /// - bit `i % 64` of `occ[i / 64]` is set ⇔ slot `i` is handed out, for `i < slots`;
 ///   bits at or past `slots` are set (padding), so they are never found free;
 /// - bit `w` of `full` is set ⇔ `occ[w] == ALL`; bits `w >= WORDS` are set. So the page is
