@@ -30,8 +30,6 @@ pub(crate) const MAX_TIERS: usize = 33;
 pub(crate) struct Tier {
     pub(crate) raw: RawSlab,
     pub(crate) leaked: LeakedSet,
-    /// Byte length of the value region: `raw.capacity() * elem.size()`.
-    bytes: usize,
 }
 
 /// How a store is laid out and backed.
@@ -56,6 +54,9 @@ pub(crate) struct TierConfig {
 /// - tier `t` holds indices `[chunk·(2ᵗ - 1), chunk·(2ᵗ - 1) + capacity_t)`, `chunk = 1 << shift`.
 pub(crate) struct Tiers {
     table: UnsafeCell<[MaybeUninit<Tier>; MAX_TIERS]>,
+    /// Tier `t`'s value region as `(base address, byte length)`, packed apart from the tiers
+    /// so `locate` scans one small array; `(0, 0)` past `count`.
+    spans: [Cell<(usize, usize)>; MAX_TIERS],
     count: Cell<usize>,
     nonfull: Cell<u64>,
     shift: u32,
@@ -105,6 +106,7 @@ impl Tiers {
         let tiers = Tiers {
             // SAFETY: an array of `MaybeUninit` needs no initialization.
             table: UnsafeCell::new(unsafe { MaybeUninit::uninit().assume_init() }),
+            spans: [const { Cell::new((0, 0)) }; MAX_TIERS],
             count: Cell::new(0),
             nonfull: Cell::new(0),
             shift,
@@ -126,11 +128,7 @@ impl Tiers {
         let prefault = if prefault_on { prefault } else { 0 };
         let raw = RawSlab::new(capacity, prefault, self.elem, Mode::Recent, self.mem)?;
         let leaked = LeakedSet::new(capacity)?;
-        Ok(Tier {
-            raw,
-            leaked,
-            bytes: capacity as usize * self.elem.size(),
-        })
+        Ok(Tier { raw, leaked })
     }
 
     /// Appends `tier` as entry `t`, which must be the next one.
@@ -148,10 +146,15 @@ impl Tiers {
             "a tier was added re-entrantly while tier {t} was being made"
         );
         debug_assert!(t < MAX_TIERS);
+        let span = (
+            tier.raw.base() as usize,
+            tier.raw.capacity() as usize * self.elem.size(),
+        );
         // SAFETY: entry `t` is uninitialized and nobody refers to it (entries are handed out
         // only below `count`); the write goes through the `UnsafeCell` pointer and touches no
         // other entry.
         unsafe { (*self.table.get())[t].as_mut_ptr().write(tier) };
+        self.spans[t].set(span);
         self.count.set(t + 1);
         self.nonfull.set(self.nonfull.get() | 1 << t);
     }
@@ -302,21 +305,22 @@ impl Tiers {
         freed
     }
 
-    /// The tier and offset holding `addr`, a slot address handed out by this store, by
-    /// scanning tier ranges (newest, largest first). `size` is the element size.
+    /// The tier and offset holding `addr`, a slot address handed out by this store. Scans
+    /// every tier's span without an early exit, so the loop has no branch to mispredict when
+    /// slots are spread across tiers (one compare and a conditional move per tier).
     #[inline(always)]
     pub(crate) fn locate(&self, addr: usize, size: usize) -> Option<(usize, u32)> {
-        let mut t = self.count.get();
-        while t > 0 {
-            t -= 1;
-            // SAFETY: `t < count`.
-            let tier = unsafe { self.tier(t) };
-            let delta = addr.wrapping_sub(tier.raw.base() as usize);
-            if delta < tier.bytes {
-                return Some((t, (delta / size) as u32));
+        let count = self.count.get();
+        let (mut found, mut delta) = (usize::MAX, 0);
+        for (t, span) in self.spans[..count.min(MAX_TIERS)].iter().enumerate() {
+            let (base, bytes) = span.get();
+            let d = addr.wrapping_sub(base);
+            if d < bytes {
+                found = t;
+                delta = d;
             }
         }
-        None
+        (found != usize::MAX).then(|| (found, (delta / size) as u32))
     }
 
     /// `true` if `idx` is occupied.
