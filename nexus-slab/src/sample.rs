@@ -133,6 +133,7 @@ impl Population<'_> {
 /// ```
 impl<T> HiSlab<T> {
     fn population(&self) -> Population<'_> {
+        self.counts().activate(self.occupancy());
         Population {
             map: self.occupancy(),
             counts: self.counts(),
@@ -205,6 +206,7 @@ impl<T> HiSlab<T> {
 /// ```
 impl<T> TaggedHiSlab<T> {
     fn tag_population(&self) -> Population<'_> {
+        self.tag_counts().activate(self.tags());
         Population {
             map: self.tags(),
             counts: self.tag_counts(),

@@ -26,6 +26,7 @@
 use crate::bitmap::{Bitmap, GROUP};
 use crate::memory::{MemOptions, Region};
 use crate::Error;
+use core::cell::Cell;
 
 /// Children per node; equal to the bitmap's group so the bottom level reads whole groups.
 const FAN: usize = GROUP;
@@ -42,14 +43,19 @@ const MAX_LEVELS: usize = 8;
 /// level-0 words):
 /// - `level[j]` for `j < levels` has `⌈W / 8^(j+1)⌉` counters padded with zeros to a
 ///   multiple of 16 (at least 16), 64-byte aligned, all inside `region`;
-/// - counter `e` of level `j` equals the number of set bits among indices
+/// - while `active`: counter `e` of level `j` equals the number of set bits among indices
 ///   `[e << shift(j), (e + 1) << shift(j))` with `shift(j) = 9 + 3j`, whenever no method of
-///   the owner is running (the owner updates it right after every bitmap change);
+///   the owner is running (the owner updates it right after every bitmap change). Until the
+///   first pick the counts are inactive and not maintained: a slab that is never sampled pays
+///   one predictable branch per insert and remove, not the counters (the `rand` feature is
+///   then nearly free, which matters since any crate in a build can turn it on);
 /// - `levels` is the least number of levels whose top has at most 8 counters (0 when
 ///   `W <= 8`: the top is then the level-0 words themselves).
 pub(crate) struct Counts {
     level: [*mut u32; MAX_LEVELS],
     levels: usize,
+    /// Maintained (and consistent with the bitmap) since the first [`Counts::activate`].
+    active: Cell<bool>,
     region: Region,
 }
 
@@ -81,27 +87,55 @@ impl Counts {
         Ok(Counts {
             level,
             levels,
+            active: Cell::new(false),
             region,
         })
+    }
+
+    /// Brings the counts in line with `map` (the bitmap they follow) and keeps them so from
+    /// now on: the first pick pays one pass over the bitmap's non-empty words.
+    #[inline]
+    pub(crate) fn activate(&self, map: &Bitmap) {
+        if !self.active.get() {
+            self.rebuild(map);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn rebuild(&self, map: &Bitmap) {
+        // The counters are all zero: nothing was counted while inactive.
+        let mut w = 0;
+        while let Some(found) = map.next_nonempty_word(w) {
+            // SAFETY: `next_nonempty_word` returns words in range.
+            let ones = unsafe { map.word(found) }.count_ones();
+            self.bump_all(found as u32 * 64, ones);
+            w = found + 1;
+        }
+        self.active.set(true);
     }
 
     /// Index `idx` was just set in the bitmap.
     #[inline(always)]
     pub(crate) fn add(&self, idx: u32) {
-        self.update(idx, 1);
+        if self.active.get() {
+            self.bump_all(idx, 1);
+        }
     }
 
     /// Index `idx` was just cleared in the bitmap.
     #[inline(always)]
     pub(crate) fn sub(&self, idx: u32) {
-        self.update(idx, u32::MAX);
+        if self.active.get() {
+            self.bump_all(idx, u32::MAX);
+        }
     }
 
     /// Adds `delta` (1, or -1 as `u32::MAX`, wrapping) to the counter over `idx` at every
     /// level. The hot part of insert and remove with `rand` on: per level one load of the
     /// level's pointer, one shift, one read-modify-write.
     #[inline(always)]
-    fn update(&self, idx: u32, delta: u32) {
+    fn bump_all(&self, idx: u32, delta: u32) {
         let bump = |j: usize| {
             let e = (idx >> (BASE_SHIFT + FAN_SHIFT * j as u32)) as usize;
             // SAFETY: callers pass `j < levels`; `idx < capacity`, so `e` is a counter of
@@ -162,9 +196,10 @@ impl Counts {
         w * 64 + select_in_word(word, r - below) as usize
     }
 
-    /// Checks every counter against the bitmap (tests only).
+    /// Checks every counter against the bitmap (tests only); activates the counts first.
     #[cfg(test)]
     pub(crate) fn check(&self, map: &Bitmap) {
+        self.activate(map);
         let words = map.level0_words();
         let mut below: std::vec::Vec<u32> = (0..words.next_multiple_of(FAN))
             // SAFETY: inside the padded level 0.

@@ -365,3 +365,33 @@ proptest! {
         slab.counts.check(slab.raw.bitmap());
     }
 }
+
+#[cfg(feature = "rand")]
+#[test]
+fn sampling_counts_are_built_on_first_pick_then_kept() {
+    use crate::rand::rngs::SmallRng;
+    use crate::rand::SeedableRng;
+    let n = if cfg!(miri) { 700 } else { 20_000 };
+    let mut slab = HiSlab::new(0, n).unwrap();
+    for i in 0..n {
+        slab.insert(i);
+    }
+    for i in (0..n).filter(|i| i % 7 != 0) {
+        slab.remove(i);
+    }
+    // Nothing was counted so far; the first pick builds the counts from the bitmap.
+    let mut rng = SmallRng::seed_from_u64(7);
+    let (idx, v) = slab.random_occupied(&mut rng).unwrap();
+    assert_eq!((idx % 7, *v), (0, idx));
+    slab.counts().check(slab.occupancy());
+    // From now on every insert and remove keeps them.
+    for i in (0..n).filter(|i| i % 7 == 3) {
+        slab.insert(i);
+    }
+    slab.remove(0);
+    slab.counts().check(slab.occupancy());
+    assert_eq!(
+        slab.random_occupied_unique(&mut rng, n as usize).len(),
+        slab.len() as usize
+    );
+}
