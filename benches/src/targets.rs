@@ -191,3 +191,24 @@ pub fn check(outcomes: &[Outcome]) -> Vec<Check> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workloads::{contender_table_ids, Config};
+
+    /// A target naming a table no run produces would silently never be checked.
+    #[test]
+    fn targets_name_tables_of_the_default_run() {
+        let ids = contender_table_ids(&Config::full());
+        for t in &TARGETS {
+            if let Kind::Ratio { table, .. } | Kind::CyclesP50 { table, .. } = t.kind {
+                assert!(
+                    ids.iter().any(|i| i == table),
+                    "{}: no table {table}",
+                    t.what
+                );
+            }
+        }
+    }
+}

@@ -23,6 +23,11 @@ fn write(buf: &mut [u8], bytes: usize, seed: &mut u8) {
     black_box(buf);
 }
 
+/// Table id when `bytes` bytes are written.
+pub(crate) fn id(bytes: usize) -> String {
+    format!("{}_write{bytes}_{N}B", Workload::BufferPool.name())
+}
+
 /// One table: every contender takes, writes `bytes` and frees a buffer per op.
 fn table(ctx: &Ctx, bytes: usize, progress: &mut dyn FnMut(&str)) -> LatencyTable {
     let cfg = &ctx.cfg;
@@ -57,7 +62,7 @@ fn table(ctx: &Ctx, bytes: usize, progress: &mut dyn FnMut(&str)) -> LatencyTabl
         }),
     ];
     let info = TableInfo {
-        id: format!("{}_write{bytes}_{N}B", Workload::BufferPool.name()),
+        id: id(bytes),
         title: format!(
             "{} write {bytes} B, {N}-byte buffers",
             Workload::BufferPool.name()

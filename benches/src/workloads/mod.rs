@@ -515,6 +515,16 @@ pub(crate) fn binary_size(n: u64) -> String {
     }
 }
 
+/// Ids of the tables of the sampling, tagged-iteration and buffer-pool workloads at the
+/// sizes of `cfg` (for checking that the targets name tables a run produces).
+pub fn contender_table_ids(cfg: &Config) -> Vec<String> {
+    let mut ids: Vec<String> = cfg.sample_slots.iter().map(|&n| sample::id(n)).collect();
+    ids.push(sample::tagged_id(cfg.tagged_live));
+    ids.push(tagged_iterate::id(cfg.tagged_live));
+    ids.extend([64, 4096].map(buffer_pool::id));
+    ids
+}
+
 /// What a workload produced.
 #[derive(Debug, Clone)]
 pub enum Outcome {
@@ -668,6 +678,7 @@ mod tests {
             cfg: Config::tiny(),
             clock: Clock::raw(),
         };
+        let mut contender_ids = Vec::new();
         for w in Workload::ALL {
             if w == Workload::Memory {
                 continue; // spawns processes; covered by its own module's test
@@ -676,8 +687,14 @@ mod tests {
                 let Outcome::Latency(t) = outcome else {
                     panic!("{w:?} gave a memory table")
                 };
+                if matches!(
+                    w,
+                    Workload::Sample | Workload::TaggedIterate | Workload::BufferPool
+                ) {
+                    contender_ids.push(t.id.clone());
+                }
                 // Six systems; the three that keep an index of their values iterate; the
-                // workloads with contenders of their own have two or three.
+                // workloads with contenders of their own have three.
                 let expect = match w {
                     Workload::Iterate
                     | Workload::TaggedIterate
@@ -692,5 +709,6 @@ mod tests {
                 }
             }
         }
+        assert_eq!(contender_ids, contender_table_ids(&ctx.cfg));
     }
 }

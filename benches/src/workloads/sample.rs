@@ -82,6 +82,24 @@ fn method(what: &str, ctx: &Ctx) -> String {
     )
 }
 
+/// Table id at `slots` slots.
+pub(crate) fn id(slots: u32) -> String {
+    format!(
+        "{}_{}_32B",
+        Workload::Sample.name(),
+        binary_size(u64::from(slots))
+    )
+}
+
+/// Table id of the tagged table with `live` values.
+pub(crate) fn tagged_id(live: u32) -> String {
+    format!(
+        "{}_tagged-1pct-of-{}_32B",
+        Workload::Sample.name(),
+        binary_size(u64::from(live))
+    )
+}
+
 /// One table per slot count, then the tagged table.
 pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable> {
     let cfg = &ctx.cfg;
@@ -120,7 +138,7 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable
         ];
         let size = binary_size(u64::from(slots));
         let info = TableInfo {
-            id: format!("{}_{size}_32B", Workload::Sample.name()),
+            id: id(slots),
             title: format!(
                 "{} {size} slots 1% live, 32-byte values",
                 Workload::Sample.name()
@@ -173,7 +191,7 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable
     ];
     let size = binary_size(u64::from(n));
     let info = TableInfo {
-        id: format!("{}_tagged-1pct-of-{size}_32B", Workload::Sample.name()),
+        id: tagged_id(n),
         title: format!(
             "{} tagged, 1% of {size} live, 32-byte values",
             Workload::Sample.name()

@@ -86,6 +86,15 @@ fn passes(ctx: &Ctx, passes: usize, found: usize, mut pass: impl FnMut() -> u64)
     rec
 }
 
+/// Table id with `live` values.
+pub(crate) fn id(live: u32) -> String {
+    format!(
+        "{}_1pct-of-{}_32B",
+        Workload::TaggedIterate.name(),
+        super::binary_size(u64::from(live))
+    )
+}
+
 /// The tagged-iteration table.
 pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> LatencyTable {
     let cfg = &ctx.cfg;
@@ -133,7 +142,7 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> LatencyTable {
     ];
     let size = super::binary_size(u64::from(live));
     let info = TableInfo {
-        id: format!("{}_1pct-of-{size}_32B", Workload::TaggedIterate.name()),
+        id: id(live),
         title: format!(
             "{} 1% of {size} live, 32-byte values",
             Workload::TaggedIterate.name()
