@@ -67,7 +67,7 @@ const TARGETS: [Target; 12] = [
         what: "random_occupied (pick alone), 64 Ki slots, 1% live",
         kind: Kind::CyclesP50 {
             table: "sample_64Ki_32B",
-            system: "HiSlab, no read",
+            system: "HiSlab (no read)",
         },
         limit: 200.0,
     },
@@ -75,7 +75,7 @@ const TARGETS: [Target; 12] = [
         what: "random_occupied (pick alone), 1 Mi slots, 1% live",
         kind: Kind::CyclesP50 {
             table: "sample_1Mi_32B",
-            system: "HiSlab, no read",
+            system: "HiSlab (no read)",
         },
         limit: 200.0,
     },
@@ -83,7 +83,7 @@ const TARGETS: [Target; 12] = [
         what: "random_occupied (pick alone), 16 Mi slots, 1% live",
         kind: Kind::CyclesP50 {
             table: "sample_16Mi_32B",
-            system: "HiSlab, no read",
+            system: "HiSlab (no read)",
         },
         limit: 200.0,
     },

@@ -36,7 +36,7 @@ fn table(ctx: &Ctx, bytes: usize, progress: &mut dyn FnMut(&str)) -> LatencyTabl
         Contender::new("BufferSlab", true, move |rounds| {
             let pool = BufferSlab::<N>::new(16, 1024).expect("BufferSlab reservation");
             let mut seed = 0u8;
-            batched(ctx, samples.div_ceil(rounds), ops, || {
+            batched(ctx, samples.div_ceil(rounds), ops, 0, || {
                 let mut g = pool.allocate();
                 write(g.as_slice_mut(), bytes, &mut seed);
                 drop(black_box(g));
@@ -44,7 +44,7 @@ fn table(ctx: &Ctx, bytes: usize, progress: &mut dyn FnMut(&str)) -> LatencyTabl
         }),
         Contender::new("vec![0u8; 4096]", false, move |rounds| {
             let mut seed = 0u8;
-            batched(ctx, samples.div_ceil(rounds), ops, || {
+            batched(ctx, samples.div_ceil(rounds), ops, 0, || {
                 let mut v = vec![0u8; N];
                 write(&mut v, bytes, &mut seed);
                 drop(black_box(v));
@@ -52,7 +52,7 @@ fn table(ctx: &Ctx, bytes: usize, progress: &mut dyn FnMut(&str)) -> LatencyTabl
         }),
         Contender::new("Box<[u8; 4096]>", false, move |rounds| {
             let mut seed = 0u8;
-            batched(ctx, samples.div_ceil(rounds), ops, || {
+            batched(ctx, samples.div_ceil(rounds), ops, 0, || {
                 let b = Box::<[u8; N]>::new_zeroed();
                 // SAFETY: all-zero bytes are a valid `[u8; N]`.
                 let mut b = unsafe { b.assume_init() };

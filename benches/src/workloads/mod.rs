@@ -485,21 +485,35 @@ pub(crate) fn take_turns(
     }
 }
 
-/// Records `samples` samples of `ops` calls of `op` each (after a tenth as many, at least
-/// one, not recorded): the timing loop of the workloads with contenders of their own.
+/// Records `samples` samples of `ops` calls of `op` each: the timing loop of the workloads
+/// with contenders of their own. Unrecorded samples come first: a tenth as many (at least
+/// one), and more until `warmup_ms` milliseconds have passed, so a large store's metadata is
+/// as warm in a `--quick` run as in a full one.
 #[inline(always)]
-pub(crate) fn batched(ctx: &Ctx, samples: usize, ops: usize, mut op: impl FnMut()) -> Recorder {
+pub(crate) fn batched(
+    ctx: &Ctx,
+    samples: usize,
+    ops: usize,
+    warmup_ms: u64,
+    mut op: impl FnMut(),
+) -> Recorder {
     let mut rec = Recorder::new(ops as u64);
-    let warmup = (samples / 10).max(1);
-    for i in 0..warmup + samples {
+    let begun = std::time::Instant::now();
+    let min_warm = std::time::Duration::from_millis(warmup_ms);
+    let mut warm = 0;
+    while warm < (samples / 10).max(1) || begun.elapsed() < min_warm {
+        for _ in 0..ops {
+            op();
+        }
+        warm += 1;
+    }
+    for _ in 0..samples {
         let t0 = start();
         for _ in 0..ops {
             op();
         }
         let t1 = stop();
-        if i >= warmup {
-            rec.record(ctx.clock.elapsed(t0, t1));
-        }
+        rec.record(ctx.clock.elapsed(t0, t1));
     }
     rec
 }

@@ -25,6 +25,12 @@ use std::hint::black_box;
 /// pick costs about a hundred tries at 1% density).
 const PICKS: usize = 64;
 
+/// Least warm-up per contender and round: enough random picks to bring the bitmap and
+/// counts of a 16 Mi-slot store (2 MiB and more) into the caches after the store is built
+/// (a `--quick` run's tenth of its samples is not: its 16 Mi pick read 190–200 cycles
+/// instead of about 120).
+const WARMUP_MS: u64 = 50;
+
 /// Seed of the live subset.
 const LIVE_SEED: u64 = SEED ^ 0x11FE;
 
@@ -73,7 +79,7 @@ fn method(what: &str, ctx: &Ctx) -> String {
     format!(
         "op = one uniformly random {what} and a read of it (`no read`: the pick alone); \
          HiSlab: its sampling method, slab: a random key below capacity() until it hits \
-         (rejection); SmallRng seeded alike; \
+         (rejection); SmallRng seeded alike; at least {WARMUP_MS} ms of picks unrecorded, then \
          {PICKS} ops per timestamp pair, {} samples in {} rounds, \
          per-op = (pair − overhead) / {PICKS}, resolution {:.2} {UNIT}/op",
         cfg.picks_samples,
@@ -113,15 +119,15 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable
             Contender::new("HiSlab", true, move |rounds| {
                 let s = sparse_hislab(live);
                 let mut rng = SmallRng::seed_from_u64(SEED);
-                batched(ctx, samples.div_ceil(rounds), PICKS, || {
+                batched(ctx, samples.div_ceil(rounds), PICKS, WARMUP_MS, || {
                     let (k, v) = s.random_occupied(&mut rng).expect("live values");
                     black_box((k, v.touch()));
                 })
             }),
-            Contender::new("HiSlab, no read", true, move |rounds| {
+            Contender::new("HiSlab (no read)", true, move |rounds| {
                 let s = sparse_hislab(live);
                 let mut rng = SmallRng::seed_from_u64(SEED);
-                batched(ctx, samples.div_ceil(rounds), PICKS, || {
+                batched(ctx, samples.div_ceil(rounds), PICKS, WARMUP_MS, || {
                     let (k, v) = s.random_occupied(&mut rng).expect("live values");
                     black_box((k, v as *const V32));
                 })
@@ -130,7 +136,7 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable
                 let s = sparse_slab(live);
                 let range = s.capacity();
                 let mut rng = SmallRng::seed_from_u64(SEED);
-                batched(ctx, samples.div_ceil(rounds), PICKS, || {
+                batched(ctx, samples.div_ceil(rounds), PICKS, WARMUP_MS, || {
                     let (k, v) = reject(&s, range, &mut rng, |_| true);
                     black_box((k, v.touch()));
                 })
@@ -166,15 +172,15 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable
         Contender::new("TaggedHiSlab", true, move |rounds| {
             let s = tagged_store(tags);
             let mut rng = SmallRng::seed_from_u64(SEED);
-            batched(ctx, samples.div_ceil(rounds), PICKS, || {
+            batched(ctx, samples.div_ceil(rounds), PICKS, WARMUP_MS, || {
                 let (k, v) = s.random_tagged(&mut rng).expect("tagged values");
                 black_box((k, v.touch()));
             })
         }),
-        Contender::new("Tagged, no read", true, move |rounds| {
+        Contender::new("Tagged (no read)", true, move |rounds| {
             let s = tagged_store(tags);
             let mut rng = SmallRng::seed_from_u64(SEED);
-            batched(ctx, samples.div_ceil(rounds), PICKS, || {
+            batched(ctx, samples.div_ceil(rounds), PICKS, WARMUP_MS, || {
                 let (k, v) = s.random_tagged(&mut rng).expect("tagged values");
                 black_box((k, v as *const Item));
             })
@@ -183,7 +189,7 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable
             let s = flagged_slab(tags);
             let range = s.capacity();
             let mut rng = SmallRng::seed_from_u64(SEED);
-            batched(ctx, samples.div_ceil(rounds), PICKS, || {
+            batched(ctx, samples.div_ceil(rounds), PICKS, WARMUP_MS, || {
                 let (k, v) = reject(&s, range, &mut rng, |v| v.tagged);
                 black_box((k, v.touch()));
             })
