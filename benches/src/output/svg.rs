@@ -6,10 +6,11 @@ use crate::timing::UNIT;
 use crate::workloads::LatencyTable;
 use std::fmt::Write;
 
-const W: f64 = 720.0;
+const W: f64 = 760.0;
 const H: f64 = 400.0;
 const LEFT: f64 = 70.0;
-const RIGHT: f64 = 140.0;
+/// Room for the legend: names up to 16 characters, bold.
+const RIGHT: f64 = 180.0;
 const TOP: f64 = 48.0;
 const BOTTOM: f64 = 48.0;
 /// Colours by row: ours first (red), then the peers.

@@ -127,7 +127,10 @@ pub fn memory(m: &MemoryTable) -> String {
 /// The targets table.
 pub fn targets(checks: &[Check]) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "targets for HiSlab (ratios are HiSlab / slab at p50)");
+    let _ = writeln!(
+        s,
+        "targets (ratios are ours / the peer the unit names, at p50; cycles are TSC ticks)"
+    );
     let _ = writeln!(
         s,
         "  {:<52} {:>8} {:>8}  {:<14} result",

@@ -4,21 +4,29 @@
 //! Per-operation workloads time a batch of operations between one pair of timestamps and
 //! report batch time / operations; tail workloads (growth, cold churn) time each operation
 //! alone. The clock's empty-pair overhead is subtracted from every sample either way.
+//!
+//! Three workloads measure things that do not fit [`IndexSlab`] (random sampling, tagged
+//! iteration, a buffer pool): each of them has its own short list of contenders, written as
+//! plain functions in its own file, and runs them in turns through [`take_turns`] with the
+//! same rounds, batching and recording as the others.
 
 mod batch;
+mod buffer_pool;
 mod churn;
 mod cold_churn;
 mod growth;
 mod iterate;
 pub mod memory;
 mod random_get;
+mod sample;
 pub mod setup;
 mod steady_churn;
+mod tagged_iterate;
 
 use crate::payload::{Payload, V256, V32};
 use crate::stats::{Recorder, Summary};
 use crate::systems::{each_system, IndexSlab, Visit};
-use crate::timing::{Clock, UNIT};
+use crate::timing::{start, stop, Clock, UNIT};
 
 /// One workload of the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,11 +47,17 @@ pub enum Workload {
     ColdChurn,
     /// Resident memory of 1 Mi live 64-byte values.
     Memory,
+    /// One uniformly random live (or tagged) element, against rejection sampling on `slab`.
+    Sample,
+    /// Visit the tagged elements of a `TaggedHiSlab`, against iterating all and filtering.
+    TaggedIterate,
+    /// Take a 4096-byte buffer from a `BufferSlab`, write it, give it back; against `vec!`.
+    BufferPool,
 }
 
 impl Workload {
     /// Every workload, in report order.
-    pub const ALL: [Workload; 8] = [
+    pub const ALL: [Workload; 11] = [
         Workload::Churn,
         Workload::Batch,
         Workload::RandomGet,
@@ -52,6 +66,9 @@ impl Workload {
         Workload::Iterate,
         Workload::ColdChurn,
         Workload::Memory,
+        Workload::Sample,
+        Workload::TaggedIterate,
+        Workload::BufferPool,
     ];
 
     /// The name used on the command line and in file names.
@@ -65,6 +82,9 @@ impl Workload {
             Workload::Iterate => "iterate",
             Workload::ColdChurn => "cold-churn",
             Workload::Memory => "memory",
+            Workload::Sample => "sample",
+            Workload::TaggedIterate => "tagged-iterate",
+            Workload::BufferPool => "buffer-pool",
         }
     }
 
@@ -81,6 +101,15 @@ impl Workload {
             Workload::Iterate => "visit the live values of 1 Mi slots (1% / 50% live); per value",
             Workload::ColdChurn => "churn triple timed alone after walking a 32 MiB buffer",
             Workload::Memory => "RSS growth for 1 Mi live 64-byte values (fresh process each)",
+            Workload::Sample => {
+                "one random live value, 1% live, 64 Ki / 1 Mi / 16 Mi slots; and a tagged one"
+            }
+            Workload::TaggedIterate => {
+                "visit the 1% tagged of 1 Mi live values; against all + filter; per tagged"
+            }
+            Workload::BufferPool => {
+                "4096-byte buffer: take, write 64 B (or all), give back; against vec! and Box"
+            }
         }
     }
 
@@ -122,6 +151,15 @@ pub struct Config {
     pub flush_bytes: usize,
     /// Values in the memory workload.
     pub memory_len: usize,
+    /// Slot counts of the sampling workload's stores (1% of the slots live).
+    pub sample_slots: [u32; 3],
+    /// Live values of the tagged stores (tagged iteration and tagged sampling; 1% tagged).
+    pub tagged_live: u32,
+    /// Samples per system in each sampling table (all rounds together).
+    pub picks_samples: usize,
+    /// Rounds of the sampling and tagged-iteration workloads (each round builds its large
+    /// stores afresh).
+    pub extra_rounds: usize,
 }
 
 impl Config {
@@ -141,6 +179,10 @@ impl Config {
             cold_samples: 1_000,
             flush_bytes: 32 << 20,
             memory_len: 1 << 20,
+            sample_slots: [1 << 16, 1 << 20, 1 << 24],
+            tagged_live: 1 << 20,
+            picks_samples: 10_000,
+            extra_rounds: 2,
         }
     }
 
@@ -152,6 +194,7 @@ impl Config {
             growth_rounds: 1,
             iter_passes: 10,
             cold_samples: 100,
+            picks_samples: 1_000,
             ..Config::full()
         }
     }
@@ -172,6 +215,10 @@ impl Config {
             cold_samples: 4,
             flush_bytes: 1 << 16,
             memory_len: 4_096,
+            sample_slots: [1 << 10, 1 << 12, 1 << 14],
+            tagged_live: 1 << 12,
+            picks_samples: 20,
+            extra_rounds: 2,
         }
     }
 
@@ -355,6 +402,144 @@ fn table<V: Payload, M: Measure>(
     }
 }
 
+/// A contender in a workload whose systems do not share [`IndexSlab`]: its name in the
+/// table, whether it is this project's, and one round of its measurement (given the number
+/// of rounds, it builds what it needs, records its share of the samples and frees it all).
+pub(crate) struct Contender<'a> {
+    /// Name in tables and charts (at most 16 characters).
+    pub name: &'static str,
+    /// One of this project's systems (bold in charts; ratio lines are printed for it).
+    pub ours: bool,
+    /// One round.
+    pub round: Box<dyn FnMut(usize) -> Recorder + 'a>,
+}
+
+impl<'a> Contender<'a> {
+    /// A contender from its name, ownership and round.
+    pub(crate) fn new(
+        name: &'static str,
+        ours: bool,
+        round: impl FnMut(usize) -> Recorder + 'a,
+    ) -> Contender<'a> {
+        Contender {
+            name,
+            ours,
+            round: Box::new(round),
+        }
+    }
+}
+
+/// The heading and method of a table, and what it is filed under.
+pub(crate) struct TableInfo {
+    /// File stem and table key.
+    pub id: String,
+    /// Heading.
+    pub title: String,
+    /// What one operation is and how samples were taken.
+    pub method: String,
+    /// Bytes per value (or per buffer).
+    pub value_bytes: usize,
+}
+
+/// Runs `contenders` in turns, round by round (as [`table`] does for the [`IndexSlab`]
+/// systems), and gathers the table; rows in `contenders` order.
+pub(crate) fn take_turns(
+    workload: Workload,
+    info: TableInfo,
+    rounds: usize,
+    mut contenders: Vec<Contender<'_>>,
+    progress: &mut dyn FnMut(&str),
+) -> LatencyTable {
+    let rounds = rounds.max(1);
+    let mut acc: Vec<Option<Recorder>> = contenders.iter().map(|_| None).collect();
+    for _ in 0..rounds {
+        for (c, slot) in contenders.iter_mut().zip(acc.iter_mut()) {
+            progress(&format!("{} {}", info.id, c.name));
+            let rec = (c.round)(rounds);
+            match slot {
+                Some(a) => a.merge(&rec),
+                None => *slot = Some(rec),
+            }
+        }
+    }
+    let rows = contenders
+        .iter()
+        .zip(acc)
+        .filter_map(|(c, rec)| {
+            Some(Row {
+                system: c.name,
+                ours: c.ours,
+                summary: rec?.summary(),
+                series: Vec::new(),
+            })
+        })
+        .collect();
+    LatencyTable {
+        workload,
+        id: info.id,
+        title: info.title,
+        method: info.method,
+        value_bytes: info.value_bytes,
+        bucket_len: 0,
+        rows,
+    }
+}
+
+/// Records `samples` samples of `ops` calls of `op` each: the timing loop of the workloads
+/// with contenders of their own. Unrecorded samples come first: a tenth as many (at least
+/// one), and more until `warmup_ms` milliseconds have passed, so a large store's metadata is
+/// as warm in a `--quick` run as in a full one.
+#[inline(always)]
+pub(crate) fn batched(
+    ctx: &Ctx,
+    samples: usize,
+    ops: usize,
+    warmup_ms: u64,
+    mut op: impl FnMut(),
+) -> Recorder {
+    let mut rec = Recorder::new(ops as u64);
+    let begun = std::time::Instant::now();
+    let min_warm = std::time::Duration::from_millis(warmup_ms);
+    let (mut warm, mut recorded) = (0, 0);
+    // One loop with one call site of `op` for warm-up and recording alike: a second copy of
+    // the loop changed the code generated for the cheapest op (BufferSlab, 7 → 10 cycles).
+    while recorded < samples {
+        let t0 = start();
+        for _ in 0..ops {
+            op();
+        }
+        let t1 = stop();
+        if warm < (samples / 10).max(1) || begun.elapsed() < min_warm {
+            warm += 1;
+        } else {
+            rec.record(ctx.clock.elapsed(t0, t1));
+            recorded += 1;
+        }
+    }
+    rec
+}
+
+/// `64Ki`, `1Mi`, `16Mi`: a power-of-two count in binary units (plain digits otherwise).
+pub(crate) fn binary_size(n: u64) -> String {
+    if n >= 1 << 20 && n.trailing_zeros() >= 20 {
+        format!("{}Mi", n >> 20)
+    } else if n >= 1 << 10 && n.trailing_zeros() >= 10 {
+        format!("{}Ki", n >> 10)
+    } else {
+        n.to_string()
+    }
+}
+
+/// Ids of the tables of the sampling, tagged-iteration and buffer-pool workloads at the
+/// sizes of `cfg` (for checking that the targets name tables a run produces).
+pub fn contender_table_ids(cfg: &Config) -> Vec<String> {
+    let mut ids: Vec<String> = cfg.sample_slots.iter().map(|&n| sample::id(n)).collect();
+    ids.push(sample::tagged_id(cfg.tagged_live));
+    ids.push(tagged_iterate::id(cfg.tagged_live));
+    ids.extend([64, 4096].map(buffer_pool::id));
+    ids
+}
+
 /// What a workload produced.
 #[derive(Debug, Clone)]
 pub enum Outcome {
@@ -473,6 +658,19 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
         Workload::Memory => {
             out.push(Outcome::Memory(memory::run(cfg.memory_len, progress)));
         }
+        Workload::Sample => {
+            out.extend(sample::run(ctx, progress).into_iter().map(Outcome::Latency));
+        }
+        Workload::TaggedIterate => {
+            out.push(Outcome::Latency(tagged_iterate::run(ctx, progress)));
+        }
+        Workload::BufferPool => {
+            out.extend(
+                buffer_pool::run(ctx, progress)
+                    .into_iter()
+                    .map(Outcome::Latency),
+            );
+        }
     }
     out
 }
@@ -495,6 +693,7 @@ mod tests {
             cfg: Config::tiny(),
             clock: Clock::raw(),
         };
+        let mut contender_ids = Vec::new();
         for w in Workload::ALL {
             if w == Workload::Memory {
                 continue; // spawns processes; covered by its own module's test
@@ -503,8 +702,21 @@ mod tests {
                 let Outcome::Latency(t) = outcome else {
                     panic!("{w:?} gave a memory table")
                 };
-                // Six systems; the three that keep an index of their values iterate.
-                let expect = if w == Workload::Iterate { 3 } else { 6 };
+                if matches!(
+                    w,
+                    Workload::Sample | Workload::TaggedIterate | Workload::BufferPool
+                ) {
+                    contender_ids.push(t.id.clone());
+                }
+                // Six systems; the three that keep an index of their values iterate; the
+                // workloads with contenders of their own have three.
+                let expect = match w {
+                    Workload::Iterate
+                    | Workload::TaggedIterate
+                    | Workload::BufferPool
+                    | Workload::Sample => 3,
+                    _ => 6,
+                };
                 assert_eq!(t.rows.len(), expect, "{}", t.id);
                 for r in &t.rows {
                     assert!(r.summary.samples > 0, "{} {}", t.id, r.system);
@@ -512,5 +724,6 @@ mod tests {
                 }
             }
         }
+        assert_eq!(contender_ids, contender_table_ids(&ctx.cfg));
     }
 }

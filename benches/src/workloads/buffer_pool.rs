@@ -1,0 +1,86 @@
+//! Buffer pool: take a 4096-byte buffer, write its first 64 bytes (or all 4096), give it
+//! back. `BufferSlab<4096>` (`allocate`, the guard dropped) against a fresh
+//! `vec![0u8; 4096]` and a zeroed `Box<[u8; 4096]>` (the system allocator).
+//!
+//! Not the same work: `vec!` and the zeroed `Box` hand out zeroed memory (calloc: a
+//! recycled chunk is cleared, 4096 bytes), while a `BufferSlab` buffer holds whatever its
+//! previous guard left in it. That difference is what a caller saves by using the pool.
+
+use super::{batched, take_turns, Contender, Ctx, LatencyTable, TableInfo, Workload};
+use crate::timing::UNIT;
+use nexus_slab::BufferSlab;
+use std::hint::black_box;
+
+/// Buffer size.
+const N: usize = 4096;
+
+/// Writes `bytes` bytes of `buf` (a byte that changes every call) and hands it to
+/// `black_box`, so the writes cannot be dropped.
+#[inline(always)]
+fn write(buf: &mut [u8], bytes: usize, seed: &mut u8) {
+    *seed = seed.wrapping_add(1);
+    buf[..bytes].fill(black_box(*seed));
+    black_box(buf);
+}
+
+/// Table id when `bytes` bytes are written.
+pub(crate) fn id(bytes: usize) -> String {
+    format!("{}_write{bytes}_{N}B", Workload::BufferPool.name())
+}
+
+/// One table: every contender takes, writes `bytes` and frees a buffer per op.
+fn table(ctx: &Ctx, bytes: usize, progress: &mut dyn FnMut(&str)) -> LatencyTable {
+    let cfg = &ctx.cfg;
+    let (ops, samples) = (cfg.batch, cfg.samples);
+    let contenders = vec![
+        Contender::new("BufferSlab", true, move |rounds| {
+            let pool = BufferSlab::<N>::new(16, 1024).expect("BufferSlab reservation");
+            let mut seed = 0u8;
+            batched(ctx, samples.div_ceil(rounds), ops, 0, || {
+                let mut g = pool.allocate();
+                write(g.as_slice_mut(), bytes, &mut seed);
+                drop(black_box(g));
+            })
+        }),
+        Contender::new("vec![0u8; 4096]", false, move |rounds| {
+            let mut seed = 0u8;
+            batched(ctx, samples.div_ceil(rounds), ops, 0, || {
+                let mut v = vec![0u8; N];
+                write(&mut v, bytes, &mut seed);
+                drop(black_box(v));
+            })
+        }),
+        Contender::new("Box<[u8; 4096]>", false, move |rounds| {
+            let mut seed = 0u8;
+            batched(ctx, samples.div_ceil(rounds), ops, 0, || {
+                let b = Box::<[u8; N]>::new_zeroed();
+                // SAFETY: all-zero bytes are a valid `[u8; N]`.
+                let mut b = unsafe { b.assume_init() };
+                write(&mut b[..], bytes, &mut seed);
+                drop(black_box(b));
+            })
+        }),
+    ];
+    let info = TableInfo {
+        id: id(bytes),
+        title: format!(
+            "{} write {bytes} B, {N}-byte buffers",
+            Workload::BufferPool.name()
+        ),
+        method: format!(
+            "op = take a buffer + write its first {bytes} bytes + free it (BufferSlab::<{N}>::\
+             allocate and drop the guard; vec![0u8; {N}]; Box::<[u8; {N}]>::new_zeroed); \
+             {ops} ops per timestamp pair, {samples} samples in {} rounds, \
+             per-op = (pair − overhead) / {ops}, resolution {:.2} {UNIT}/op",
+            cfg.rounds,
+            ctx.clock.resolution() as f64 / ops as f64
+        ),
+        value_bytes: N,
+    };
+    take_turns(Workload::BufferPool, info, cfg.rounds, contenders, progress)
+}
+
+/// The two tables: 64 bytes written, then all 4096.
+pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable> {
+    vec![table(ctx, 64, progress), table(ctx, N, progress)]
+}
