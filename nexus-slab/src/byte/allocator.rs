@@ -202,13 +202,13 @@ impl SlabByteAllocator {
         Ok(())
     }
 
-    /// Frees `pos` like [`ByteAllocator::dealloc`], but reports a pointer that is not a live
-    /// allocation of `layout` (a double free, a foreign pointer, a wrong layout) as
-    /// [`AllocError::NotAllocated`] instead of panicking; nothing changes then.
+    /// Frees `pos` like [`ByteAllocator::dealloc`], but reports what the checks catch (a
+    /// double free, a pointer it never handed out, a layout of another size class or page
+    /// count) as [`AllocError::NotAllocated`] instead of panicking; nothing changes then. A
+    /// layout of the same class or page count as the allocation's is not told apart.
     ///
     /// # Safety
-    /// If `pos` is a live allocation of this allocator with this `layout`, it must not be used
-    /// after this call.
+    /// If this returns `Ok`, `pos` was freed: the caller must not use it again.
     pub unsafe fn try_dealloc(&mut self, pos: NonNull<u8>, layout: Layout) -> AllocResult {
         self.dealloc_checked(pos, layout)
             .map_err(|_| AllocError::NotAllocated)

@@ -26,8 +26,9 @@
 //!   clear bits, and clearing a large allocation's bits merges it with its neighbours.
 //! - **Checks**: `dealloc` finds the page from the address, then checks that the page's use
 //!   agrees with the layout and that the slot (or run) is live. A double free, a pointer it
-//!   never handed out, or a wrong layout panics naming the address and the layout, before
-//!   anything changes; [`SlabByteAllocator::try_dealloc`] reports it as
+//!   never handed out, or a layout of another size class or page count panics naming the
+//!   address and the layout, before anything changes (a wrong layout of the same class or
+//!   page count is not told apart: `dealloc`'s contract requires the allocation's layout); [`SlabByteAllocator::try_dealloc`] reports it as
 //!   [`AllocError::NotAllocated`] instead.
 //! - **Cost**: alloc and dealloc of a small size are O(1) (a few loads, two bit scans), and
 //!   so is moving a page between a class and the pool (it marks one run-tree leaf stale);

@@ -98,12 +98,24 @@ pub(crate) fn plan(start: usize, size: usize) -> AllocResult<Plan> {
     }
     let align_up = |x: usize, a: usize| x.checked_add(a - 1).map(|y| y & !(a - 1));
     let header = align_up(start, align_of::<RegionHeader>()).ok_or(AllocError::InvalidParam)?;
-    let words = align_up(header + size_of::<RegionHeader>(), 8).ok_or(AllocError::InvalidParam)?;
+    // Every step is checked: a region ending near the top of the address space must get
+    // `InvalidParam`, never a wrapped layout.
+    let words = header
+        .checked_add(size_of::<RegionHeader>())
+        .and_then(|x| align_up(x, 8))
+        .filter(|&w| w <= end)
+        .ok_or(AllocError::InvalidParam)?;
     let layout = |pages: usize| -> Option<(usize, usize, usize)> {
-        let tree = align_up(words + Bitmap::bytes_needed(pages as u32), 8)?;
-        let descs = align_up(tree + RunTree::bytes_needed(pages), align_of::<PageDesc>())?;
-        let data = align_up(descs.checked_add(pages * size_of::<PageDesc>())?, PAGE_SIZE)?;
-        let data_end = data.checked_add(pages * PAGE_SIZE)?;
+        let tree = align_up(words.checked_add(Bitmap::bytes_needed(pages as u32))?, 8)?;
+        let descs = align_up(
+            tree.checked_add(RunTree::bytes_needed(pages))?,
+            align_of::<PageDesc>(),
+        )?;
+        let data = align_up(
+            descs.checked_add(pages.checked_mul(size_of::<PageDesc>())?)?,
+            PAGE_SIZE,
+        )?;
+        let data_end = data.checked_add(pages.checked_mul(PAGE_SIZE)?)?;
         (data_end <= end).then_some((tree, descs, data))
     };
     // An upper bound from the bytes per page, then down to the first count that fits (the
@@ -328,6 +340,17 @@ mod tests {
             assert!(
                 size - (p.data + p.pages * PAGE_SIZE) < 2 * PAGE_SIZE,
                 "{p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn plan_near_the_top_of_the_address_space_is_invalid_not_wrapped() {
+        for size in [0, 15, 200, 4096] {
+            assert_eq!(
+                plan(usize::MAX - size, size).err(),
+                Some(AllocError::InvalidParam),
+                "{size}"
             );
         }
     }

@@ -187,7 +187,8 @@ mod tests {
     #[test]
     fn slot_index_is_exact_division() {
         for (c, &size) in CLASS_SIZE.iter().enumerate() {
-            for offset in 0..PAGE_SIZE {
+            // Every offset natively; under Miri a prime stride still crosses every slot.
+            for offset in (0..PAGE_SIZE).step_by(if cfg!(miri) { 7 } else { 1 }) {
                 assert_eq!(slot_index(c, offset), offset / size, "class {c}");
             }
         }

@@ -163,11 +163,13 @@ impl Counts {
     /// The index of the set bit of rank `rank` (0-based, in index order) of `map`, the bitmap
     /// these counts follow.
     ///
-    /// `rank` must be below the bitmap's population. The descent reads only padded, in-bounds
-    /// memory whatever the counts say, but callers still check the returned index against the
-    /// bitmap before trusting it: the counts steer, the bitmap decides.
+    /// `rank` must be below the population the counts hold (the callers draw it below the
+    /// slab's length, which the counts equal while active): a rank at or past it could steer
+    /// the descent past the last real counter. Callers still check the returned index against
+    /// the bitmap before trusting it: the counts steer, the bitmap decides.
     #[inline]
     pub(crate) fn select(&self, map: &Bitmap, rank: u32) -> usize {
+        debug_assert!(self.active.get(), "select before the counts were activated");
         let mut r = rank;
         // The node being descended: its children are counters `8e .. 8e + 8` one level down.
         let mut e = 0usize;
@@ -376,7 +378,7 @@ mod tests {
             x ^= x << 17;
             x
         };
-        for round in 0..if cfg!(miri) { 300 } else { 100_000 } {
+        for round in 0..if cfg!(miri) { 60 } else { 100_000 } {
             let mut counts = [0u32; FAN];
             let mut words = [0u64; FAN];
             for i in 0..FAN {
@@ -418,7 +420,8 @@ mod tests {
     #[test]
     fn select_walks_every_rank_in_order() {
         for cap in [1u32, 64, 500, 513, 4096, 4097, 40_000, 300_000] {
-            if cfg!(miri) && cap > 5000 {
+            // Under Miri the small shapes (one level, a level boundary at 512) suffice.
+            if cfg!(miri) && cap > 600 {
                 continue;
             }
             let map =

@@ -197,9 +197,19 @@ impl<T> TaggedHiSlab<T> {
         self.slab.capacity()
     }
 
-    /// Drops every value (and every tag). Memory stays reserved.
+    /// Drops every value (and every tag). Memory stays reserved. If a value's `Drop` panics,
+    /// the rest are still dropped (a second panic aborts, as for `Vec` and [`HiSlab::clear`]).
     pub fn clear(&mut self) {
-        self.retain(|_, _| false);
+        /// Finishes the clearing if a value's `Drop` unwinds.
+        struct Rest<'a, T>(&'a mut TaggedHiSlab<T>);
+        impl<T> Drop for Rest<'_, T> {
+            fn drop(&mut self) {
+                self.0.retain(|_, _| false);
+            }
+        }
+        let rest = Rest(self);
+        rest.0.retain(|_, _| false);
+        core::mem::forget(rest);
     }
 
     /// Keeps the values for which `keep(index, &mut value)` returns `true`, dropping the

@@ -361,3 +361,17 @@ proptest! {
         slab.check_invariants();
     }
 }
+
+#[test]
+fn clear_still_drops_the_rest_after_a_panicking_drop() {
+    use crate::test_support::tracked;
+    let drops = std::rc::Rc::new(std::cell::Cell::new(0));
+    let mut slab = TaggedHiSlab::new(0, 8).unwrap();
+    slab.insert_tagged(tracked(&drops, true));
+    slab.insert(tracked(&drops, false));
+    slab.insert_tagged(tracked(&drops, false));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| slab.clear()));
+    assert!(r.is_err());
+    assert_eq!(drops.get(), 3);
+    assert_eq!((slab.len(), slab.tagged_len()), (0, 0));
+}
