@@ -7,10 +7,12 @@
 //! - [`stats`]: recording samples into an HDR histogram and reading percentiles.
 //! - [`systems`]: the [`IndexSlab`](systems::IndexSlab) trait and one file per system measured.
 //! - [`workloads`]: one file per workload; each is generic over the system.
-//! - [`targets`]: the figures HiSlab is expected to meet, checked against a run.
+//! - [`targets`]: the figures this project's systems are expected to meet, checked against a
+//!   run.
 //! - [`warmup`]: faulting memory in once before timing.
 //! - [`output`]: text tables, CSV and SVG charts.
-//! - [`byte_alloc`]: the byte allocators (ours, talc, buddy, linked list) and their workloads.
+//! - [`byte_alloc`]: the byte allocators (ours, talc, buddy, linked list) behind one trait;
+//!   their workloads are `byte-churn` and `byte-mixed` in [`workloads`].
 
 pub mod byte_alloc;
 pub mod output;

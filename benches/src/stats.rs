@@ -54,6 +54,7 @@ impl Recorder {
             p999: q(0.999),
             p9999: q(0.9999),
             max: self.hist.max() as f64 / n,
+            mean: self.hist.mean() / n,
             samples: self.hist.len(),
             ops_per_sample: self.ops_per_sample,
         }
@@ -73,6 +74,8 @@ pub struct Summary {
     pub p9999: f64,
     /// Largest sample.
     pub max: f64,
+    /// Mean (from the histogram's buckets: within 0.1% of the samples' mean).
+    pub mean: f64,
     /// Samples recorded.
     pub samples: u64,
     /// Operations per sample (the values above are divided by it).
@@ -82,6 +85,13 @@ pub struct Summary {
 impl Summary {
     /// Column names of [`Summary::values`].
     pub const COLUMNS: [&'static str; 5] = ["p50", "p99", "p99.9", "p99.99", "max"];
+
+    /// Sum over all operations of one run when every run made `samples / runs` samples —
+    /// `mean × samples × ops per sample / runs` — here for the growth workload (one run per
+    /// round), whose rounds are whole runs.
+    pub fn total(&self, runs: u64) -> f64 {
+        self.mean * (self.samples * self.ops_per_sample) as f64 / runs.max(1) as f64
+    }
 
     /// The five figures in [`Summary::COLUMNS`] order.
     pub fn values(&self) -> [f64; 5] {

@@ -1,18 +1,33 @@
 //! The figures this project's systems are expected to meet, checked against a run's tables.
 
+use crate::stats::Summary;
 use crate::timing::UNIT;
 use crate::workloads::{LatencyTable, Outcome};
+
+/// The percentile (or total) a ratio compares.
+#[derive(Debug, Clone, Copy)]
+enum At {
+    /// Median.
+    P50,
+    /// 99.9th percentile.
+    P999,
+    /// 99.99th percentile.
+    P9999,
+    /// Sum of one run's operations (growth: the timed inserts from empty to full).
+    Total,
+}
 
 /// How a target is measured.
 #[derive(Debug, Clone, Copy)]
 enum Kind {
     /// HiSlab p50 / slab p50 in the table with this id.
     RatioToSlab(&'static str),
-    /// p50 of system `ours` / p50 of system `peer` in table `table`; `unit` names the peer.
+    /// `at` of system `ours` / `at` of system `peer` in table `table`; `unit` names the peer.
     Ratio {
         table: &'static str,
         ours: &'static str,
         peer: &'static str,
+        at: At,
         unit: &'static str,
     },
     /// p50 of `system` in `table`, in clock cycles (checked only where the clock counts
@@ -23,6 +38,10 @@ enum Kind {
     },
     /// HiSlab's RSS growth in the memory table, MiB.
     MemoryMiB,
+    /// RSS growth per value of `system` in the memory table, bytes.
+    BytesPerValue(&'static str),
+    /// In use / taken of byte allocator `system` after the mixed workload (at least `limit`).
+    InUsePerTaken(&'static str),
 }
 
 /// One target: what, how, the limit.
@@ -32,7 +51,65 @@ struct Target {
     limit: f64,
 }
 
-const TARGETS: [Target; 12] = [
+/// A p50 ratio of `ours` to `peer` in `table`.
+const fn p50(
+    table: &'static str,
+    ours: &'static str,
+    peer: &'static str,
+    unit: &'static str,
+) -> Kind {
+    Kind::Ratio {
+        table,
+        ours,
+        peer,
+        at: At::P50,
+        unit,
+    }
+}
+
+/// The per-thread allocator's targets for one of its two builds (`name` is the system).
+macro_rules! allocator_targets {
+    ($name:literal) => {
+        [
+            Target {
+                what: concat!($name, ": churn, 32 B"),
+                kind: p50("churn_32B", $name, "slab", "x slab (p50)"),
+                limit: 0.5,
+            },
+            Target {
+                what: concat!($name, ": churn, 32 B"),
+                kind: p50("churn_32B", $name, "Box", "x Box (p50)"),
+                limit: 0.2,
+            },
+            Target {
+                what: concat!($name, ": churn, 256 B"),
+                kind: p50("churn_256B", $name, "slab", "x slab (p50)"),
+                limit: 0.8,
+            },
+            Target {
+                what: concat!($name, ": random get among 100k, 32 B"),
+                kind: p50("random-get_32B", $name, "Box", "x Box (p50)"),
+                limit: 1.1,
+            },
+            Target {
+                what: concat!($name, ": steady churn, 100k live, 32 B"),
+                kind: p50("steady-churn_32B", $name, "slab", "x slab (p50)"),
+                limit: 0.9,
+            },
+            Target {
+                what: concat!($name, ": memory, per live 64 B value"),
+                kind: Kind::BytesPerValue($name),
+                limit: ALLOCATOR_BYTES_PER_VALUE,
+            },
+        ]
+    };
+}
+
+/// 64 bytes of value plus the bitmap's bits per slot: one leaf bit, and one bit per 64
+/// below it at each level above (1 + 1/64 + 1/4096 + … bits ≈ 0.127 bytes).
+const ALLOCATOR_BYTES_PER_VALUE: f64 = 64.13;
+
+const HISLAB: [Target; 6] = [
     Target {
         what: "churn, 32 B",
         kind: Kind::RatioToSlab("churn_32B"),
@@ -63,6 +140,48 @@ const TARGETS: [Target; 12] = [
         kind: Kind::MemoryMiB,
         limit: 65.5,
     },
+];
+
+const ALLOC_BOUNDED: [Target; 6] = allocator_targets!("alloc bounded");
+const ALLOC_UNBOUNDED: [Target; 6] = allocator_targets!("alloc unbounded");
+
+const GROWTH: [Target; 3] = [
+    Target {
+        what: "alloc unbounded: growth 0 → 1 Mi, 32 B, p99.9",
+        kind: Kind::Ratio {
+            table: "growth_32B",
+            ours: "alloc unbounded",
+            peer: "slab",
+            at: At::P999,
+            unit: "x slab p99.9",
+        },
+        limit: 3.0,
+    },
+    Target {
+        what: "alloc unbounded: growth 0 → 1 Mi, 32 B, p99.99",
+        kind: Kind::Ratio {
+            table: "growth_32B",
+            ours: "alloc unbounded",
+            peer: "Box",
+            at: At::P9999,
+            unit: "x Box p99.99",
+        },
+        limit: 0.1,
+    },
+    Target {
+        what: "alloc unbounded: growth 0 → 1 Mi, 32 B, total",
+        kind: Kind::Ratio {
+            table: "growth_32B",
+            ours: "alloc unbounded",
+            peer: "slab",
+            at: At::Total,
+            unit: "x slab total",
+        },
+        limit: 1.1,
+    },
+];
+
+const CONTENDERS: [Target; 6] = [
     Target {
         what: "random_occupied (pick alone), 64 Ki slots, 1% live",
         kind: Kind::CyclesP50 {
@@ -89,35 +208,104 @@ const TARGETS: [Target; 12] = [
     },
     Target {
         what: "for_each_tagged, 1% of 1 Mi (per tagged value)",
-        kind: Kind::Ratio {
-            table: "tagged-iterate_1pct-of-1Mi_32B",
-            ours: "TaggedHiSlab",
-            peer: "slab + filter",
-            unit: "x slab+filter",
-        },
+        kind: p50(
+            "tagged-iterate_1pct-of-1Mi_32B",
+            "TaggedHiSlab",
+            "slab + filter",
+            "x slab+filter",
+        ),
         limit: 0.05,
     },
     Target {
         what: "for_each_tagged, 1% of 1 Mi (per tagged value)",
-        kind: Kind::Ratio {
-            table: "tagged-iterate_1pct-of-1Mi_32B",
-            ours: "TaggedHiSlab",
-            peer: "HiSlab + filter",
-            unit: "x HiSlab+filt.",
-        },
+        kind: p50(
+            "tagged-iterate_1pct-of-1Mi_32B",
+            "TaggedHiSlab",
+            "HiSlab + filter",
+            "x HiSlab+filt.",
+        ),
         limit: 0.05,
     },
     Target {
         what: "BufferSlab<4096>: allocate + write 64 B + drop",
-        kind: Kind::Ratio {
-            table: "buffer-pool_write64_4096B",
-            ours: "BufferSlab",
-            peer: "vec![0u8; 4096]",
-            unit: "x vec! (p50)",
-        },
+        kind: p50(
+            "buffer-pool_write64_4096B",
+            "BufferSlab",
+            "vec![0u8; 4096]",
+            "x vec! (p50)",
+        ),
         limit: 0.3,
     },
 ];
+
+const BYTE: [Target; 8] = [
+    Target {
+        what: "byte alloc: churn 64 B",
+        kind: p50(
+            "byte-churn_64B",
+            "nexus-slab",
+            "buddy_system",
+            "x buddy (p50)",
+        ),
+        limit: 0.5,
+    },
+    Target {
+        what: "byte alloc: churn 64 B",
+        kind: p50("byte-churn_64B", "nexus-slab", "talc", "x talc (p50)"),
+        limit: 1.0,
+    },
+    Target {
+        what: "byte alloc: churn 256 B",
+        kind: p50(
+            "byte-churn_256B",
+            "nexus-slab",
+            "buddy_system",
+            "x buddy (p50)",
+        ),
+        limit: 0.5,
+    },
+    Target {
+        what: "byte alloc: churn 256 B",
+        kind: p50("byte-churn_256B", "nexus-slab", "talc", "x talc (p50)"),
+        limit: 1.0,
+    },
+    Target {
+        what: "byte alloc: churn 4096 B",
+        kind: p50(
+            "byte-churn_4096B",
+            "nexus-slab",
+            "buddy_system",
+            "x buddy (p50)",
+        ),
+        limit: 0.5,
+    },
+    Target {
+        what: "byte alloc: churn 4096 B",
+        kind: p50("byte-churn_4096B", "nexus-slab", "talc", "x talc (p50)"),
+        limit: 1.0,
+    },
+    Target {
+        what: "byte alloc: mixed 8 B … 16 KiB, 100k live",
+        kind: p50("byte-mixed_8B-16KiB", "nexus-slab", "talc", "x talc (p50)"),
+        limit: 1.0,
+    },
+    Target {
+        what: "byte alloc: fragmentation after mixed",
+        kind: Kind::InUsePerTaken("nexus-slab"),
+        limit: 0.8,
+    },
+];
+
+/// Every target, grouped by component.
+fn targets() -> impl Iterator<Item = &'static Target> {
+    HISLAB
+        .iter()
+        .chain(&ALLOC_BOUNDED)
+        .chain(&ALLOC_UNBOUNDED)
+        .chain(&GROWTH)
+        .chain(&CONTENDERS)
+        .chain(&BYTE)
+}
 
 /// A target checked against a run.
 #[derive(Debug, Clone)]
@@ -126,18 +314,26 @@ pub struct Check {
     pub what: &'static str,
     /// Our figure: a ratio to a peer at p50, a p50 in cycles, or MiB.
     pub figure: f64,
-    /// The limit (the figure must be at most this).
+    /// The limit: the figure must be at most this (at least, when `at_least`).
     pub limit: f64,
-    /// Unit of `figure` and `limit`: `x slab (p50)` (or another peer), `cycles (p50)` or
-    /// `MiB`.
+    /// The figure must be at least `limit` (a fraction of memory used well), not at most.
+    pub at_least: bool,
+    /// Unit of `figure` and `limit`: `x slab (p50)` (or another peer and percentile),
+    /// `cycles (p50)`, `MiB`, `bytes/value` or `in use/taken`.
     pub unit: &'static str,
     /// `figure <= limit`.
     pub holds: bool,
 }
 
-fn p50_ratio(table: &LatencyTable, ours: &str, peer: &str) -> Option<f64> {
-    let ours = table.row(ours)?.summary.p50;
-    let peer = table.row(peer)?.summary.p50;
+fn ratio(table: &LatencyTable, ours: &str, peer: &str, at: At) -> Option<f64> {
+    let pick = |s: &Summary| match at {
+        At::P50 => s.p50,
+        At::P999 => s.p999,
+        At::P9999 => s.p9999,
+        At::Total => s.total(table.rounds as u64),
+    };
+    let ours = pick(&table.row(ours)?.summary);
+    let peer = pick(&table.row(peer)?.summary);
     (peer > 0.0).then(|| ours / peer)
 }
 
@@ -150,20 +346,20 @@ fn latency<'a>(outcomes: &'a [Outcome], id: &str) -> Option<&'a LatencyTable> {
 
 /// Every target whose table is in `outcomes` (a run of some workloads checks only those).
 pub fn check(outcomes: &[Outcome]) -> Vec<Check> {
-    TARGETS
-        .iter()
+    targets()
         .filter_map(|t| {
             let (figure, unit) = match t.kind {
                 Kind::RatioToSlab(id) => (
-                    p50_ratio(latency(outcomes, id)?, "HiSlab", "slab")?,
+                    ratio(latency(outcomes, id)?, "HiSlab", "slab", At::P50)?,
                     "x slab (p50)",
                 ),
                 Kind::Ratio {
                     table,
                     ours,
                     peer,
+                    at,
                     unit,
-                } => (p50_ratio(latency(outcomes, table)?, ours, peer)?, unit),
+                } => (ratio(latency(outcomes, table)?, ours, peer, at)?, unit),
                 Kind::CyclesP50 { table, system } => {
                     if UNIT != "cycles" {
                         return None;
@@ -180,13 +376,36 @@ pub fn check(outcomes: &[Outcome]) -> Vec<Check> {
                     })?;
                     (bytes as f64 / (1u64 << 20) as f64, "MiB")
                 }
+                Kind::BytesPerValue(system) => {
+                    let per = outcomes.iter().find_map(|o| match o {
+                        Outcome::Memory(m) => {
+                            let b = m.row(system)?.rss_growth.clone().ok()?;
+                            Some(b as f64 / m.values.max(1) as f64)
+                        }
+                        _ => None,
+                    })?;
+                    (per, "bytes/value")
+                }
+                Kind::InUsePerTaken(system) => {
+                    let f = outcomes.iter().find_map(|o| match o {
+                        Outcome::Fragmentation(f) => f.row(system)?.per_taken(),
+                        _ => None,
+                    })?;
+                    (f, "in use/taken")
+                }
             };
+            let at_least = matches!(t.kind, Kind::InUsePerTaken(_));
             Some(Check {
                 what: t.what,
                 figure,
                 limit: t.limit,
+                at_least,
                 unit,
-                holds: figure <= t.limit,
+                holds: if at_least {
+                    figure >= t.limit
+                } else {
+                    figure <= t.limit
+                },
             })
         })
         .collect()
@@ -195,19 +414,45 @@ pub fn check(outcomes: &[Outcome]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workloads::{contender_table_ids, Config};
+    use crate::workloads::{contender_table_ids, Config, Workload};
 
     /// A target naming a table no run produces would silently never be checked.
     #[test]
     fn targets_name_tables_of_the_default_run() {
-        let ids = contender_table_ids(&Config::full());
-        for t in &TARGETS {
-            if let Kind::Ratio { table, .. } | Kind::CyclesP50 { table, .. } = t.kind {
+        let mut ids = contender_table_ids(&Config::full());
+        for w in [
+            Workload::Churn,
+            Workload::RandomGet,
+            Workload::SteadyChurn,
+            Workload::Growth,
+        ] {
+            for size in [32, 256] {
+                ids.push(format!("{}_{size}B", w.name()));
+            }
+        }
+        for t in targets() {
+            if let Kind::RatioToSlab(table)
+            | Kind::Ratio { table, .. }
+            | Kind::CyclesP50 { table, .. } = t.kind
+            {
+                if table.starts_with("iterate_") {
+                    continue;
+                }
                 assert!(
                     ids.iter().any(|i| i == table),
                     "{}: no table {table}",
                     t.what
                 );
+            }
+        }
+    }
+
+    /// The unit column of the targets table is 14 characters wide.
+    #[test]
+    fn units_fit_their_column() {
+        for t in targets() {
+            if let Kind::Ratio { unit, .. } = t.kind {
+                assert!(unit.chars().count() <= 14, "{unit}");
             }
         }
     }

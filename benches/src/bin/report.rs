@@ -16,7 +16,9 @@ use std::time::Instant;
 
 fn usage() -> String {
     let mut s = String::from(
-        "report: latency of nexus-slab's HiSlab against slab, slotmap and Box\n\n\
+        "report: latency of nexus-slab's HiSlab and per-thread allocators against slab, slotmap \
+         and Box;\nits TaggedHiSlab, BufferSlab and sampling; its byte allocator against talc, \
+         buddy_system_allocator\nand linked_list_allocator\n\n\
          usage: cargo run --release -p nexus-slab-benches --bin report -- [OPTIONS]\n\n\
          options:\n  \
          --quick            fewer samples (same sizes), for a fast look\n  \
@@ -172,6 +174,7 @@ fn main() -> ExitCode {
             match o {
                 Outcome::Latency(t) => println!("{}", table::latency(t)),
                 Outcome::Memory(m) => println!("{}", table::memory(m)),
+                Outcome::Fragmentation(f) => println!("{}", table::fragmentation(f)),
             }
         }
         outcomes.extend(results);

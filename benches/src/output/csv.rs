@@ -2,6 +2,7 @@
 
 use crate::targets::Check;
 use crate::timing::UNIT;
+use crate::workloads::byte_mixed::FragTable;
 use crate::workloads::memory::MemoryTable;
 use crate::workloads::LatencyTable;
 use std::fmt::Write;
@@ -9,19 +10,20 @@ use std::fmt::Write;
 /// `latency.csv`: one row per table and system.
 pub fn latency(tables: &[&LatencyTable]) -> String {
     let mut s = String::from(
-        "table,workload,value_bytes,system,ours,p50,p99,p99_9,p99_99,max,unit,samples,ops_per_sample\n",
+        "table,workload,value_bytes,system,ours,p50,p99,p99_9,p99_99,max,mean,unit,samples,ops_per_sample\n",
     );
     for t in tables {
         for r in &t.rows {
             let [p50, p99, p999, p9999, max] = r.summary.values();
             let _ = writeln!(
                 s,
-                "{},{},{},{},{},{p50:.3},{p99:.3},{p999:.3},{p9999:.3},{max:.3},{UNIT}/op,{},{}",
+                "{},{},{},{},{},{p50:.3},{p99:.3},{p999:.3},{p9999:.3},{max:.3},{:.3},{UNIT}/op,{},{}",
                 t.id,
                 t.workload.name(),
                 t.value_bytes,
                 r.system,
                 r.ours,
+                r.summary.mean,
                 r.summary.samples,
                 r.summary.ops_per_sample
             );
@@ -82,14 +84,42 @@ pub fn memory(m: &MemoryTable) -> String {
     s
 }
 
-/// `targets.csv`.
+/// `fragmentation.csv`: the byte allocators after the mixed workload (sizes in bytes).
+pub fn fragmentation(f: &FragTable) -> String {
+    let mut s = String::from(
+        "table,allocator,ours,live_allocations,steps,in_use_bytes,taken_bytes,extent_bytes,in_use_per_taken,in_use_per_extent\n",
+    );
+    for (r, steps) in &f.rows {
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{steps},{},{},{},{},{:.4}",
+            f.id,
+            r.system,
+            r.ours,
+            f.live,
+            r.in_use,
+            r.taken.map_or(String::new(), |t| t.to_string()),
+            r.extent,
+            r.per_taken().map_or(String::new(), |v| format!("{v:.4}")),
+            r.per_extent()
+        );
+    }
+    s
+}
+
+/// `targets.csv` (`bound` is `at_most` or `at_least`).
 pub fn targets(checks: &[Check]) -> String {
-    let mut s = String::from("target,figure,unit,limit,holds\n");
+    let mut s = String::from("target,figure,unit,bound,limit,holds\n");
     for c in checks {
         let _ = writeln!(
             s,
-            "\"{}\",{:.4},{},{},{}",
-            c.what, c.figure, c.unit, c.limit, c.holds
+            "\"{}\",{:.4},{},{},{},{}",
+            c.what,
+            c.figure,
+            c.unit,
+            if c.at_least { "at_least" } else { "at_most" },
+            c.limit,
+            c.holds
         );
     }
     s

@@ -33,7 +33,7 @@ pub fn write_dir(dir: &Path, outcomes: &[Outcome], checks: &[Check]) -> io::Resu
         .iter()
         .filter_map(|o| match o {
             Outcome::Latency(t) => Some(t),
-            Outcome::Memory(_) => None,
+            Outcome::Memory(_) | Outcome::Fragmentation(_) => None,
         })
         .collect();
     if !tables.is_empty() {
@@ -48,8 +48,10 @@ pub fn write_dir(dir: &Path, outcomes: &[Outcome], checks: &[Check]) -> io::Resu
         put("growth_series.csv", csv::growth_series(&growth))?;
     }
     for o in outcomes {
-        if let Outcome::Memory(m) = o {
-            put("memory.csv", csv::memory(m))?;
+        match o {
+            Outcome::Memory(m) => put("memory.csv", csv::memory(m))?,
+            Outcome::Fragmentation(f) => put("fragmentation.csv", csv::fragmentation(f))?,
+            Outcome::Latency(_) => {}
         }
     }
     if !checks.is_empty() {

@@ -271,6 +271,7 @@ mod tests {
             p999: values[2],
             p9999: values[3],
             max: values[4],
+            mean: values[0],
             samples: 1,
             ops_per_sample: 1,
         };
@@ -281,6 +282,7 @@ mod tests {
             method: String::new(),
             value_bytes: 32,
             bucket_len: 4,
+            rounds: 1,
             rows: vec![Row {
                 system: "HiSlab",
                 ours: true,

@@ -5,13 +5,16 @@
 //! report batch time / operations; tail workloads (growth, cold churn) time each operation
 //! alone. The clock's empty-pair overhead is subtracted from every sample either way.
 //!
-//! Three workloads measure things that do not fit [`IndexSlab`] (random sampling, tagged
-//! iteration, a buffer pool): each of them has its own short list of contenders, written as
-//! plain functions in its own file, and runs them in turns through [`take_turns`] with the
-//! same rounds, batching and recording as the others.
+//! Five workloads measure things that do not fit [`IndexSlab`] (random sampling, tagged
+//! iteration, a buffer pool, and the byte allocators' churn and mixed workloads): each of
+//! them has its own short list of contenders, written as plain functions in its own file, and
+//! runs them in turns through `take_turns` with the same clock, rounds and recording as the
+//! others.
 
 mod batch;
 mod buffer_pool;
+mod byte_churn;
+pub mod byte_mixed;
 mod churn;
 mod cold_churn;
 mod growth;
@@ -53,11 +56,15 @@ pub enum Workload {
     TaggedIterate,
     /// Take a 4096-byte buffer from a `BufferSlab`, write it, give it back; against `vec!`.
     BufferPool,
+    /// Byte allocators: alloc + dealloc churn of one size (64, 256, 4096 B).
+    ByteChurn,
+    /// Byte allocators: sizes 8 B … 16 KiB, random lifetimes; and the fragmentation left.
+    ByteMixed,
 }
 
 impl Workload {
     /// Every workload, in report order.
-    pub const ALL: [Workload; 11] = [
+    pub const ALL: [Workload; 13] = [
         Workload::Churn,
         Workload::Batch,
         Workload::RandomGet,
@@ -69,6 +76,8 @@ impl Workload {
         Workload::Sample,
         Workload::TaggedIterate,
         Workload::BufferPool,
+        Workload::ByteChurn,
+        Workload::ByteMixed,
     ];
 
     /// The name used on the command line and in file names.
@@ -85,6 +94,8 @@ impl Workload {
             Workload::Sample => "sample",
             Workload::TaggedIterate => "tagged-iterate",
             Workload::BufferPool => "buffer-pool",
+            Workload::ByteChurn => "byte-churn",
+            Workload::ByteMixed => "byte-mixed",
         }
     }
 
@@ -109,6 +120,12 @@ impl Workload {
             }
             Workload::BufferPool => {
                 "4096-byte buffer: take, write 64 B (or all), give back; against vec! and Box"
+            }
+            Workload::ByteChurn => {
+                "byte allocators: 32 allocs then 32 deallocs of 64 / 256 / 4096 B; op = the pair"
+            }
+            Workload::ByteMixed => {
+                "byte allocators: 8 B … 16 KiB, 100k live, random lifetimes; and fragmentation"
             }
         }
     }
@@ -160,6 +177,12 @@ pub struct Config {
     /// Rounds of the sampling and tagged-iteration workloads (each round builds its large
     /// stores afresh).
     pub extra_rounds: usize,
+    /// Live allocations in the byte allocators' mixed workload.
+    pub mixed_live: usize,
+    /// Steps (dealloc + alloc pairs) per allocator in the mixed workload, all rounds together.
+    pub mixed_steps: usize,
+    /// The same for `linked_list_allocator`, which walks its free list on every alloc.
+    pub mixed_list_steps: usize,
 }
 
 impl Config {
@@ -183,6 +206,9 @@ impl Config {
             tagged_live: 1 << 20,
             picks_samples: 10_000,
             extra_rounds: 2,
+            mixed_live: 100_000,
+            mixed_steps: 1_000_000,
+            mixed_list_steps: 50_000,
         }
     }
 
@@ -195,6 +221,8 @@ impl Config {
             iter_passes: 10,
             cold_samples: 100,
             picks_samples: 1_000,
+            mixed_steps: 100_000,
+            mixed_list_steps: 5_000,
             ..Config::full()
         }
     }
@@ -219,6 +247,9 @@ impl Config {
             tagged_live: 1 << 12,
             picks_samples: 20,
             extra_rounds: 2,
+            mixed_live: 1_000,
+            mixed_steps: 2_048,
+            mixed_list_steps: 640,
         }
     }
 
@@ -272,6 +303,8 @@ pub struct LatencyTable {
     pub value_bytes: usize,
     /// Growth only: inserts covered by each point of `Row::series`.
     pub bucket_len: usize,
+    /// Rounds the samples were taken in (for growth, whole runs from empty).
+    pub rounds: usize,
     /// One row per system, in [`each_system`] order.
     pub rows: Vec<Row>,
 }
@@ -398,6 +431,7 @@ fn table<V: Payload, M: Measure>(
         method,
         value_bytes: V::BYTES,
         bucket_len: ctx.cfg.growth_len.div_ceil(ctx.cfg.growth_buckets.max(1)),
+        rounds,
         rows,
     }
 }
@@ -481,6 +515,7 @@ pub(crate) fn take_turns(
         method: info.method,
         value_bytes: info.value_bytes,
         bucket_len: 0,
+        rounds,
         rows,
     }
 }
@@ -537,6 +572,8 @@ pub fn contender_table_ids(cfg: &Config) -> Vec<String> {
     ids.push(sample::tagged_id(cfg.tagged_live));
     ids.push(tagged_iterate::id(cfg.tagged_live));
     ids.extend([64, 4096].map(buffer_pool::id));
+    ids.extend(byte_churn::SIZES.map(byte_churn::id));
+    ids.push(byte_mixed::id());
     ids
 }
 
@@ -547,6 +584,8 @@ pub enum Outcome {
     Latency(LatencyTable),
     /// Resident memory.
     Memory(memory::MemoryTable),
+    /// Byte allocators' fragmentation after the mixed workload.
+    Fragmentation(byte_mixed::FragTable),
 }
 
 /// Runs `workload` for every system (both value sizes where it applies). `progress` is told
@@ -671,6 +710,18 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
                     .map(Outcome::Latency),
             );
         }
+        Workload::ByteChurn => {
+            out.extend(
+                byte_churn::run(ctx, progress)
+                    .into_iter()
+                    .map(Outcome::Latency),
+            );
+        }
+        Workload::ByteMixed => {
+            let (latency, frag) = byte_mixed::run(ctx, progress);
+            out.push(Outcome::Latency(latency));
+            out.push(Outcome::Fragmentation(frag));
+        }
     }
     out
 }
@@ -699,12 +750,26 @@ mod tests {
                 continue; // spawns processes; covered by its own module's test
             }
             for outcome in run(w, &ctx, &mut |_| {}) {
-                let Outcome::Latency(t) = outcome else {
-                    panic!("{w:?} gave a memory table")
+                let t = match outcome {
+                    Outcome::Latency(t) => t,
+                    Outcome::Fragmentation(f) => {
+                        assert_eq!(w, Workload::ByteMixed);
+                        assert_eq!(f.rows.len(), 4);
+                        for (r, steps) in &f.rows {
+                            assert!(*steps > 0 && r.in_use > 0, "{}", r.system);
+                            assert!(r.extent >= r.in_use, "{}", r.system);
+                        }
+                        continue;
+                    }
+                    Outcome::Memory(_) => panic!("{w:?} gave a memory table"),
                 };
                 if matches!(
                     w,
-                    Workload::Sample | Workload::TaggedIterate | Workload::BufferPool
+                    Workload::Sample
+                        | Workload::TaggedIterate
+                        | Workload::BufferPool
+                        | Workload::ByteChurn
+                        | Workload::ByteMixed
                 ) {
                     contender_ids.push(t.id.clone());
                 }
@@ -715,6 +780,7 @@ mod tests {
                     | Workload::TaggedIterate
                     | Workload::BufferPool
                     | Workload::Sample => 3,
+                    Workload::ByteChurn | Workload::ByteMixed => 4,
                     _ => 6,
                 };
                 assert_eq!(t.rows.len(), expect, "{}", t.id);
