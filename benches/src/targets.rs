@@ -105,9 +105,10 @@ macro_rules! allocator_targets {
     };
 }
 
-/// 64 bytes of value plus the bitmap's bits per slot: one leaf bit, and one bit per 64
-/// below it at each level above (1 + 1/64 + 1/4096 + … bits ≈ 0.127 bytes).
-const ALLOCATOR_BYTES_PER_VALUE: f64 = 64.13;
+/// 64 bytes of value plus the bitmaps' bits per slot: the occupancy bit with its "full"
+/// summaries (1 + 1/64 + 1/4096 + … bits) and the leaked-slot bit that lets `reclaim` refuse
+/// a second owner (1 bit): ≈ 2.016 bits ≈ 0.252 bytes. No per-slot header.
+const ALLOCATOR_BYTES_PER_VALUE: f64 = 64.0 + (2.0 + 1.0 / 64.0 + 1.0 / 4096.0) / 8.0;
 
 const HISLAB: [Target; 6] = [
     Target {
