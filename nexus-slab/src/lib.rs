@@ -53,6 +53,7 @@ mod tagged;
 mod test_support;
 mod tiers;
 pub mod unbounded;
+mod unwind;
 
 pub use buffer::{AutoGuard, BufferSlab};
 pub use error::{Error, Full, SlotsRemaining};

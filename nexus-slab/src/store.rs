@@ -172,15 +172,6 @@ impl<T> Drop for Store<T> {
         if !core::mem::needs_drop::<T>() {
             return;
         }
-        /// Finishes the job if a value's `Drop` unwinds.
-        struct Rest<'a, T>(&'a Store<T>);
-        impl<T> Drop for Rest<'_, T> {
-            fn drop(&mut self) {
-                self.0.drop_live();
-            }
-        }
-        let rest = Rest(self);
-        rest.0.drop_live();
-        core::mem::forget(rest);
+        crate::unwind::finish_on_unwind(self, |store| store.drop_live());
     }
 }

@@ -200,16 +200,7 @@ impl<T> TaggedHiSlab<T> {
     /// Drops every value (and every tag). Memory stays reserved. If a value's `Drop` panics,
     /// the rest are still dropped (a second panic aborts, as for `Vec` and [`HiSlab::clear`]).
     pub fn clear(&mut self) {
-        /// Finishes the clearing if a value's `Drop` unwinds.
-        struct Rest<'a, T>(&'a mut TaggedHiSlab<T>);
-        impl<T> Drop for Rest<'_, T> {
-            fn drop(&mut self) {
-                self.0.retain(|_, _| false);
-            }
-        }
-        let rest = Rest(self);
-        rest.0.retain(|_, _| false);
-        core::mem::forget(rest);
+        crate::unwind::finish_on_unwind(self, |slab| slab.retain(|_, _| false));
     }
 
     /// Keeps the values for which `keep(index, &mut value)` returns `true`, dropping the
