@@ -11,7 +11,7 @@ pub(crate) fn finish_on_unwind<T: ?Sized>(target: &mut T, pass: impl Fn(&mut T))
             (self.1)(self.0);
         }
     }
-    let mut again = Again(target, pass);
+    let again = Again(target, pass);
     (again.1)(again.0);
     core::mem::forget(again);
 }
