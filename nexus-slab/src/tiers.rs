@@ -233,18 +233,13 @@ impl Tiers {
         )
     }
 
-    /// Takes the lowest free slot: (tier, offset), or `None` when full and unable to grow.
+    /// Takes a free slot as (tier, offset), for tests: [`Tiers::acquire_addr`], then
+    /// [`Tiers::locate`].
     #[cfg(test)]
     pub(crate) fn acquire(&self) -> Option<(usize, u32)> {
-        let mask = self.nonfull.get();
-        if mask != 0 {
-            let t = mask.trailing_zeros() as usize;
-            // SAFETY: `nonfull` bits are below `count` (invariant).
-            if let Some(off) = unsafe { self.tier(t) }.raw.acquire() {
-                return Some((t, off));
-            }
-        }
-        self.acquire_slow()
+        let stride = self.elem.size();
+        let addr = self.acquire_addr(stride)?;
+        self.locate(addr as usize, stride)
     }
 
     /// The lowest non-full tier was full: mark it, look further, grow.
