@@ -21,7 +21,7 @@
 //! the common case and never rescan a block. `hint` remembers the lowest level-0 word that may
 //! hold a free bit, so an insert usually reads a single word and never descends.
 //!
-//! A bitmap in [`Mode::Pool`] or [`Mode::Recent`] keeps no `live` summaries: pools and the
+//! A bitmap in [`Mode::Pool`] keeps no `live` summaries: pools and the tiers under the
 //! per-thread allocators never iterate, and without them a single-value churn touches one
 //! word and no summary at all. Iteration over such a bitmap scans level 0 linearly (used only
 //! at drop).
@@ -42,16 +42,18 @@ pub(crate) enum Mode {
     /// `live` summaries for iteration; the lowest free index (index slabs: compact, and
     /// the contract of `HiSlab`).
     Indexed,
-    /// No `live` summaries; the lowest free index (buffer pools).
+    /// No `live` summaries; the lowest free index (buffer pools and the tiers under the
+    /// `Slot` allocators, which put a cache of recently freed slots in front of the bitmap).
     Pool,
-    /// No `live` summaries; a free index in the most recently freed word first (the per-thread
-    /// allocators: the slot just freed is still in cache, and no index order is promised).
-    Recent,
 }
 
 /// Enough levels for 2³² indices: 64⁶ = 2³⁶.
 const MAX_LEVELS: usize = 6;
 const ALL: u64 = u64::MAX;
+/// What [`Bitmap::live_probe`] points to when there are no level-1 live words: every bit
+/// set, so no insert ever tries to set one.
+static ALL_LIVE: u64 = ALL;
+
 /// Level-0 words per 64-byte line: level 0 is allocated in whole aligned groups of this many.
 pub(crate) const GROUP: usize = 8;
 
@@ -59,8 +61,8 @@ pub(crate) const GROUP: usize = 8;
 ///
 /// Invariants:
 /// - every `full`/`live` summary bit agrees with its child word, as the module docs say;
-/// - `hint < words[0]`; unless `recent`, every word below `hint` at level 0 is all ones
-///   (so `acquire` hands out the lowest free index);
+/// - `hint < words[0]`, and every word below `hint` at level 0 is all ones (so `acquire`
+///   hands out the lowest free index);
 /// - `occ` bits at or past `capacity` are never set;
 /// - `occ` is 64-byte aligned and readable for `words[0].next_multiple_of(GROUP)` words; the
 ///   padding words past `words[0]` are zero and never written.
@@ -69,14 +71,20 @@ pub(crate) struct Bitmap {
     /// `full[k]`, `live[k]` for `1 <= k < levels`; index 0 unused.
     full: [*mut u64; MAX_LEVELS],
     live: [*mut u64; MAX_LEVELS],
+    /// The level-1 `live` words when they are kept (`track_live` and `levels > 1`), else
+    /// [`ALL_LIVE`]: a word whose bits all read "set", so the insert's one test of a word's
+    /// live bit never has to ask first whether there is one. Only read through; the words it
+    /// points to are written only through `live[1]`.
+    live_probe: *const u64,
+    /// `usize::MAX` when `live_probe` is `live[1]`, else 0 (so every probe reads
+    /// `ALL_LIVE[0]`).
+    probe_mask: usize,
     /// Words per level.
     words: [usize; MAX_LEVELS],
     levels: usize,
     capacity: usize,
     /// Whether the `live` summaries are kept (else they are unused and never written).
     track_live: bool,
-    /// `Mode::Recent`: `release` points the hint at the word it frees.
-    recent: bool,
     hint: Cell<usize>,
     storage: Storage,
 }
@@ -197,15 +205,21 @@ impl Bitmap {
         debug_assert!(at <= summary_words);
         // SAFETY: level 0 follows the padded summaries, inside the storage.
         let occ = unsafe { base.add(summary_words) };
+        let (live_probe, probe_mask) = if track_live && levels > 1 {
+            (live[1].cast_const(), usize::MAX)
+        } else {
+            (&raw const ALL_LIVE, 0)
+        };
         let map = Bitmap {
             occ,
             full,
             live,
+            live_probe,
+            probe_mask,
             words,
             levels,
             capacity,
             track_live,
-            recent: mode == Mode::Recent,
             hint: Cell::new(0),
             storage,
         };
@@ -273,6 +287,9 @@ impl Bitmap {
 
     /// Marks the lowest free index occupied and returns it, or `None` when every index is
     /// taken (nothing changes then).
+    ///
+    /// The fast path reads the hint word and writes it back; finding another word, and the
+    /// summaries, are out of line (they run once per 64 inserts at most while filling).
     #[inline(always)]
     pub(crate) fn acquire(&self) -> Option<usize> {
         let w = self.hint.get();
@@ -281,23 +298,103 @@ impl Bitmap {
         if word == ALL {
             return self.acquire_slow();
         }
-        self.take_bit(w, word)
-    }
-
-    /// Sets the lowest zero bit of level-0 word `w`, whose value is `word != ALL`.
-    #[inline(always)]
-    fn take_bit(&self, w: usize, word: u64) -> Option<usize> {
         let bit = (!word).trailing_zeros() as usize;
         let idx = w * 64 + bit;
         if idx >= self.capacity {
-            // Only the last word has bits past capacity: its slots are all taken.
-            return self.acquire_below(w);
+            // The last word, its slots below the capacity all taken.
+            return self.acquire_slow();
         }
         let new = word | (1 << bit);
-        // SAFETY: `w < words[0]` (callers pass `hint` or a word found by descent); writes
-        // go through the region's pointer.
+        // SAFETY: `w < words[0]`; writes go through the region's pointer.
         unsafe { *self.occ_ptr(w) = new };
-        if word == 0 && self.track_live {
+        if word == 0 {
+            // A no-op without live summaries (the probe reads a set bit).
+            self.live_up(w);
+        }
+        if new == ALL {
+            // Returned from there, so the fast path's `Some` needs no test after a call.
+            return self.filled(w, idx);
+        }
+        Some(idx)
+    }
+
+    /// `acquire` filled word `w` taking `idx`: mark it full in the summaries.
+    #[inline(never)]
+    fn filled(&self, w: usize, idx: usize) -> Option<usize> {
+        self.full_up(w);
+        Some(idx)
+    }
+
+    /// Marks every free index of the lowest word that has one occupied, and returns the word
+    /// and the bits taken (non-zero), or `None` when every index is taken. For callers that
+    /// keep their own cache of free slots (the tiers): one bitmap write per 64 slots.
+    #[inline]
+    pub(crate) fn acquire_word(&self) -> Option<(usize, u64)> {
+        debug_assert!(
+            !self.track_live,
+            "indexed bitmaps hand out one index at a time"
+        );
+        let mut w = self.hint.get();
+        // SAFETY: `hint < words[0]` (invariant).
+        let mut word = unsafe { self.word(w) };
+        if word == ALL {
+            w = self.next_nonfull_word(w + 1)?;
+            self.hint.set(w);
+            // SAFETY: returned words are in range.
+            word = unsafe { self.word(w) };
+        }
+        let taken = !word & self.in_range(w);
+        if taken == 0 {
+            // Only the last word has bits past the capacity, and every word below the hint
+            // is full: nothing is free.
+            return None;
+        }
+        let new = word | taken;
+        // SAFETY: `w < words[0]`; written through the region's pointer.
+        unsafe { *self.occ_ptr(w) = new };
+        if new == ALL {
+            self.full_up(w);
+        }
+        Some((w, taken))
+    }
+
+    /// The bits of level-0 word `w` that are indices (all of them but in the last word).
+    #[inline(always)]
+    fn in_range(&self, w: usize) -> u64 {
+        let past = self.capacity.saturating_sub(w * 64);
+        if past >= 64 {
+            ALL
+        } else {
+            (1u64 << past) - 1
+        }
+    }
+
+    /// The hint word is full (or, being the last word, has no free bit below the capacity):
+    /// take the lowest free index above it. Every word below the hint is full, so the search
+    /// starts at the hint's own summary word and climbs only as far as it must.
+    #[cold]
+    #[inline(never)]
+    fn acquire_slow(&self) -> Option<usize> {
+        let from = self.hint.get();
+        // SAFETY: `hint < words[0]`.
+        let w = if unsafe { self.word(from) } == ALL {
+            self.next_nonfull_word(from + 1)?
+        } else {
+            from
+        };
+        // SAFETY: `w < words[0]`.
+        let word = unsafe { self.word(w) };
+        let bit = (!word).trailing_zeros() as usize;
+        let idx = w * 64 + bit;
+        if bit == 64 || idx >= self.capacity {
+            // The last word, with its slots below the capacity all taken.
+            return None;
+        }
+        self.hint.set(w);
+        let new = word | (1 << bit);
+        // SAFETY: `w < words[0]`; written through the region's pointer.
+        unsafe { *self.occ_ptr(w) = new };
+        if word == 0 {
             self.live_up(w);
         }
         if new == ALL {
@@ -306,61 +403,13 @@ impl Bitmap {
         Some(idx)
     }
 
-    /// The hint word is full: find the lowest non-full word from the top of the tree.
-    #[cold]
-    #[inline(never)]
-    fn acquire_slow(&self) -> Option<usize> {
-        let w = self.first_nonfull_word()?;
-        self.hint.set(w);
-        // SAFETY: `w < words[0]`, found by descent.
-        let word = unsafe { self.word(w) };
-        self.take_bit(w, word)
-    }
-
-    /// Word `w`, the last one, has no free bit below the capacity. (It never reads as full in
-    /// the summaries: its bits past the capacity stay clear.) Take a bit from a lower word if
-    /// one has room, else the bitmap is full. Under `Mode::Recent` the hint can rest on the
-    /// last word while lower words have room; in the other modes every word below the hint is
-    /// full, so this finds `w` again and reports full.
-    #[cold]
-    #[inline(never)]
-    fn acquire_below(&self, w: usize) -> Option<usize> {
-        let lowest = self.first_nonfull_word()?;
-        if lowest >= w {
-            return None;
-        }
-        self.hint.set(lowest);
-        // SAFETY: `lowest < w < words[0]`, found by descent.
-        let word = unsafe { self.word(lowest) };
-        // `lowest < w`: all of its bits are below the capacity, and one is free.
-        self.take_bit(lowest, word)
-    }
-
-    /// Lowest level-0 word that is not all ones, by descending the `full` summaries.
-    fn first_nonfull_word(&self) -> Option<usize> {
-        if self.levels == 1 {
-            // SAFETY: word 0 always exists.
-            return (unsafe { self.word(0) } != ALL).then_some(0);
-        }
-        let top = self.levels - 1;
-        // SAFETY: the top level has exactly one word.
-        let t = unsafe { *self.full[top] };
-        if t == ALL {
-            return None;
-        }
-        let mut b = (!t).trailing_zeros() as usize;
-        for k in (1..top).rev() {
-            // SAFETY: bit `b` of level k+1 was clear, so word `b` of level k exists (padding
-            // bits are set) and is not all ones.
-            let word = unsafe { *self.full[k].add(b) };
-            b = b * 64 + (!word).trailing_zeros() as usize;
-        }
-        Some(b)
-    }
-
     /// Frees `idx`. Returns `false` (and changes nothing) if it was free or out of range.
+    ///
+    /// `only_free` says the caller knows no other index is free (its count says the bitmap
+    /// was full): then `idx` becomes the lowest free one and the hint moves to it, so the
+    /// next insert reads one word instead of searching.
     #[inline(always)]
-    pub(crate) fn release(&self, idx: usize) -> bool {
+    pub(crate) fn release(&self, idx: usize, only_free: bool) -> bool {
         if idx >= self.capacity {
             return false;
         }
@@ -377,7 +426,7 @@ impl Bitmap {
         if word == ALL {
             self.full_down(w);
         }
-        if self.recent || w < self.hint.get() {
+        if only_free || w < self.hint.get() {
             self.hint.set(w);
         }
         true
@@ -403,7 +452,7 @@ impl Bitmap {
         // SAFETY: as above; written through the storage's pointer. Setting a bit keeps the
         // hint invariant (words below it stay all ones).
         unsafe { *self.occ_ptr(w) = new };
-        if word == 0 && self.track_live {
+        if word == 0 {
             self.live_up(w);
         }
         if new == ALL {
@@ -412,8 +461,8 @@ impl Bitmap {
         true
     }
 
-    /// Level-0 word `w` became all ones.
-    #[inline(always)]
+    /// Level-0 word `w` became all ones: set its `full` bit, and upwards while words fill.
+    #[inline]
     fn full_up(&self, mut child: usize) {
         for k in 1..self.levels {
             let (pw, bit) = (child / 64, 1u64 << (child % 64));
@@ -449,9 +498,22 @@ impl Bitmap {
         }
     }
 
-    /// Level-0 word `w` became non-zero: set live bits up to the first one already set.
+    /// Level-0 word `w` became non-zero: make sure its `live` bit is set. The bit is usually
+    /// set already (live bits are cleared only by iteration), so only that test is inline.
     #[inline(always)]
-    fn live_up(&self, mut child: usize) {
+    fn live_up(&self, child: usize) {
+        // SAFETY: either `live_probe` is `live[1]` and the mask keeps `child / 64`, which is
+        // below `words[1]` as `child < words[0]`; or it is `ALL_LIVE` and the mask makes the
+        // offset 0. Either way a readable, initialized word.
+        let word = unsafe { *self.live_probe.add((child / 64) & self.probe_mask) };
+        if word & (1 << (child % 64)) == 0 {
+            self.live_up_slow(child);
+        }
+    }
+
+    /// Sets live bits from level 1 up to the first one already set.
+    #[inline(never)]
+    fn live_up_slow(&self, mut child: usize) {
         for k in 1..self.levels {
             let (pw, bit) = (child / 64, 1u64 << (child % 64));
             // SAFETY: `child < words[k-1]` so `pw < words[k]`.
@@ -691,7 +753,7 @@ impl Bitmap {
                 }
             }
         }
-        for w in 0..if self.recent { 0 } else { self.hint.get() } {
+        for w in 0..self.hint.get() {
             // SAFETY: `w < hint < words[0]`.
             let word = unsafe { self.word(w) };
             assert_eq!(word, ALL, "word {w} below the hint is not full");
@@ -749,8 +811,8 @@ mod tests {
             assert_eq!(m.acquire(), None, "cap {cap} should be full");
             m.check_invariants();
             if cap > 0 {
-                assert!(m.release(cap as usize / 2));
-                assert!(!m.release(cap as usize / 2));
+                assert!(m.release(cap as usize / 2, false));
+                assert!(!m.release(cap as usize / 2, false));
                 assert_eq!(m.acquire(), Some(cap as usize / 2));
                 assert_eq!(m.acquire(), None);
             }
@@ -765,7 +827,7 @@ mod tests {
             m.acquire().unwrap();
         }
         for i in (0..10_000).filter(|i| i % 1000 != 7) {
-            assert!(m.release(i));
+            assert!(m.release(i, false));
         }
         m.check_invariants();
         assert_eq!(m.next_occupied(0), Some(7));
@@ -775,41 +837,63 @@ mod tests {
     }
 
     #[test]
-    fn recent_mode_reuses_the_freed_word_and_never_reports_full_early() {
-        // Capacities where slot 0 and the last slot lie in different words.
-        for cap in [65u32, 100, 4097, 70_000] {
+    fn acquire_word_takes_whole_words_lowest_first() {
+        for cap in [1u32, 63, 64, 65, 100, 4097, 70_000] {
             if cfg!(miri) && cap > 5000 {
                 continue;
             }
-            let m = Bitmap::new(cap, 0, Mode::Recent, MemOptions::default()).unwrap();
+            let m = Bitmap::new(cap, 0, Mode::Pool, MemOptions::default()).unwrap();
             let n = cap as usize;
-            for _ in 0..n {
-                m.acquire().unwrap();
+            let mut taken = 0;
+            let mut next = 0;
+            while let Some((w, bits)) = m.acquire_word() {
+                assert_eq!(w * 64 + bits.trailing_zeros() as usize, next, "cap {cap}");
+                taken += bits.count_ones() as usize;
+                next = (w + 1) * 64;
             }
-            assert_eq!(m.acquire(), None, "cap {cap}");
-            // Free one slot low and the last one: the hint rests on the last word.
-            assert!(m.release(0));
-            assert!(m.release(n - 1));
-            assert_eq!(
-                m.acquire(),
-                Some(n - 1),
-                "cap {cap}: the word freed last first"
-            );
-            assert_eq!(
-                m.acquire(),
-                Some(0),
-                "cap {cap}: then a lower word with room"
-            );
+            assert_eq!(taken, n, "cap {cap}: every index once");
             assert_eq!(m.acquire(), None, "cap {cap}");
             m.check_invariants();
+            // Holes in two words: the lower word's come back first, then the other's.
+            let mut holes = vec![n - 1, n / 2, 0];
+            holes.dedup();
+            for &i in &holes {
+                assert!(m.release(i, false));
+            }
+            let mut back = Vec::new();
+            while let Some((w, mut bits)) = m.acquire_word() {
+                while bits != 0 {
+                    back.push(w * 64 + bits.trailing_zeros() as usize);
+                    bits &= bits - 1;
+                }
+            }
+            let mut want = holes.clone();
+            want.sort_unstable();
+            assert_eq!(back, want, "cap {cap}");
+            m.check_invariants();
+        }
+    }
+
+    #[test]
+    fn releasing_the_only_free_index_moves_the_hint_to_it() {
+        let cap = if cfg!(miri) { 4100 } else { 70_000 };
+        let m = map(cap);
+        for _ in 0..cap {
+            m.acquire().unwrap();
+        }
+        for i in [cap as usize - 1, 4097, 5, 64 * 64 + 1] {
+            assert!(m.release(i, true));
+            m.check_invariants();
+            assert_eq!(m.acquire(), Some(i));
+            assert_eq!(m.acquire(), None);
         }
     }
 
     #[test]
     fn out_of_range_is_never_occupied() {
         let m = map(100);
-        assert!(!m.release(100));
-        assert!(!m.release(usize::MAX));
+        assert!(!m.release(100, false));
+        assert!(!m.release(usize::MAX, false));
         assert!(!m.contains(100));
         assert_eq!(m.next_occupied(100), None);
     }
@@ -826,7 +910,7 @@ mod tests {
             .collect();
         for i in 0..cap as usize {
             if !keep.contains(&i) {
-                assert!(m.release(i));
+                assert!(m.release(i, false));
             }
         }
         m.check_invariants();
@@ -864,7 +948,7 @@ mod tests {
                 if was {
                     free.insert(i);
                 }
-                assert_eq!(m.release(i), was, "step {step}");
+                assert_eq!(m.release(i, false), was, "step {step}");
             }
             if step % 997 == 0 {
                 m.check_invariants();
@@ -902,7 +986,7 @@ mod tests {
             m.check_invariants();
             assert_eq!(m.acquire(), None);
             for i in 0..cap as usize {
-                assert!(m.release(i));
+                assert!(m.release(i, false));
             }
             m.check_invariants();
             assert_eq!(m.next_occupied(0), None);
@@ -944,7 +1028,7 @@ mod tests {
             let i = (x >> 16) as usize % cap as usize;
             match x % 4 {
                 0 => assert_eq!(m.occupy(i), free.remove(&i), "step {step}"),
-                1 => assert_eq!(m.release(i), free.insert(i), "step {step}"),
+                1 => assert_eq!(m.release(i, false), free.insert(i), "step {step}"),
                 2 => assert_eq!(m.acquire(), free.pop_first(), "step {step}"),
                 _ => {
                     let expect = free.range(i..).next().copied();
@@ -972,7 +1056,7 @@ mod tests {
         assert_eq!(m.next_free(0), None);
         let holes = [4097usize, 8191, cap as usize - 1];
         for &hole in &holes {
-            assert!(m.release(hole));
+            assert!(m.release(hole, false));
         }
         m.check_invariants();
         assert_eq!(m.next_free(0), Some(4097));
@@ -988,7 +1072,7 @@ mod tests {
         let m = map(u32::MAX);
         assert_eq!(m.levels, 6);
         assert_eq!(m.acquire(), Some(0));
-        assert!(m.release(0));
+        assert!(m.release(0, false));
         assert!(!m.contains(u32::MAX as usize - 1));
     }
 }

@@ -31,7 +31,7 @@ use crate::{Error, Full};
 pub type Slot<'a, T> = crate::slot::Slot<&'a BoundedSlab<T>>;
 
 /// A slab of at most `capacity` values, reserved up front and committed on demand.
-/// Insert takes the lowest free slot; no value ever moves.
+/// Insert takes the slot freed last (else the lowest free one); no value ever moves.
 pub struct BoundedSlab<T> {
     store: Store<T>,
 }
@@ -68,7 +68,7 @@ impl<T> BoundedSlab<T> {
         })
     }
 
-    /// Moves `value` into the lowest free slot, or hands it back when the slab is full.
+    /// Moves `value` into a free slot (the one freed last, if any), or hands it back when the slab is full.
     #[inline]
     pub fn insert(&self, value: T) -> Result<Slot<'_, T>, Full<T>> {
         match self.store.insert(value) {

@@ -35,6 +35,7 @@ mod bitmap;
 pub mod bounded;
 mod buffer;
 pub mod byte;
+mod cache;
 #[cfg(feature = "rand")]
 mod counts;
 mod direct;

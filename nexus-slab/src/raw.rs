@@ -69,12 +69,24 @@ impl RawSlab {
         Some(idx as u32)
     }
 
+    /// Takes every free index of the lowest word that has one: `(first index of the word,
+    /// bits taken)`, or `None` when full.
+    #[inline]
+    pub(crate) fn acquire_word(&self) -> Option<(u32, u64)> {
+        let (w, bits) = self.bitmap.acquire_word()?;
+        self.len.set(self.len.get() + bits.count_ones());
+        Some(((w * 64) as u32, bits))
+    }
+
     /// Frees `idx`; `false` if it was not occupied (or out of range).
     #[inline(always)]
     pub(crate) fn release(&self, idx: u32) -> bool {
-        let freed = self.bitmap.release(idx as usize);
+        let len = self.len.get();
+        // A full slab's freed slot is its only free one, hence the lowest.
+        let only_free = len as usize == self.bitmap.capacity();
+        let freed = self.bitmap.release(idx as usize, only_free);
         if freed {
-            self.len.set(self.len.get() - 1);
+            self.len.set(len - 1);
         }
         freed
     }

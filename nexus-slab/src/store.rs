@@ -1,7 +1,11 @@
 //! [`Store<T>`]: typed values over [`Tiers`] — turns (tier, offset) into `*mut T` and back,
-//! writes values in and drops them out. Shared by the bounded and unbounded direct slabs and
-//! the per-thread allocators.
+//! keeps the [`SlotCache`] of slots freed last in front of the bitmaps, drops what is left.
+//! Shared by the bounded and unbounded direct slabs and the per-thread allocators.
+//!
+//! The fast paths are a cache pop ([`Store::alloc`]) and a cache push
+//! ([`Store::free`]); the bitmaps are touched once per 64 slots, out of line.
 
+use crate::cache::{SlotCache, CACHE};
 use crate::tiers::{TierConfig, Tiers};
 use crate::{Error, Key};
 use core::alloc::Layout;
@@ -10,9 +14,11 @@ use core::ptr::NonNull;
 
 /// Slots of `T` over tiers.
 ///
-/// Invariant: a slot holds an initialized `T` exactly while its bit is set, except inside
-/// [`Store::free`]'s caller contract (the value is dropped or moved out right before).
+/// Invariant: a slot holds an initialized `T` exactly while its bit is set and it is not in
+/// `cache`, except inside [`Store::free`]'s caller contract (the value is dropped or moved
+/// out right before) and between [`Store::alloc`] and the caller's write.
 pub(crate) struct Store<T> {
+    cache: SlotCache<T>,
     tiers: Tiers,
     /// Owns `T`s and is invariant in `T` (insertion goes through `&self`; see `HiSlab`).
     _owns: crate::Invariant<T>,
@@ -32,9 +38,19 @@ impl<T> Store<T> {
         let elem = Layout::from_size_align(Self::STRIDE, align_of::<T>())
             .expect("stride is a multiple of align");
         Ok(Store {
+            cache: SlotCache::new(),
             tiers: Tiers::new(elem, config)?,
             _owns: PhantomData,
         })
+    }
+
+    /// A store with no slot that never grows (see [`Tiers::empty`]).
+    pub(crate) const fn empty() -> Store<T> {
+        Store {
+            cache: SlotCache::new(),
+            tiers: Tiers::empty(),
+            _owns: PhantomData,
+        }
     }
 
     #[inline(always)]
@@ -47,31 +63,96 @@ impl<T> Store<T> {
         }
     }
 
-    /// Moves `value` into the lowest free slot, or hands it back when full.
+    /// Takes a free slot for the caller to write a value into right away: the slot freed
+    /// last, else a word of slots from the bitmaps (out of line). `None` when full.
+    #[inline(always)]
+    pub(crate) fn alloc(&self) -> Option<NonNull<T>> {
+        match self.cache.pop() {
+            Some(ptr) => Some(ptr),
+            None => self.refill(),
+        }
+    }
+
+    /// Moves `value` into a free slot, or hands it back when full.
     #[inline(always)]
     pub(crate) fn insert(&self, value: T) -> Result<NonNull<T>, T> {
-        match self.tiers.acquire_addr(Self::STRIDE) {
-            Some(addr) => {
-                let ptr = addr.cast::<T>();
-                // SAFETY: the slot was free: nothing refers to its bytes; the address is
-                // inside a tier's region, with its provenance, aligned (stride and base are
-                // multiples of the alignment), never null.
-                unsafe {
-                    ptr.write(value);
-                    Ok(NonNull::new_unchecked(ptr))
-                }
+        match self.alloc() {
+            Some(ptr) => {
+                // SAFETY: the slot is free: nothing refers to its bytes; the address is inside
+                // a tier's region, with its provenance, aligned (stride and base are multiples
+                // of the alignment), never null.
+                unsafe { ptr.as_ptr().write(value) };
+                Ok(ptr)
             }
             None => Err(value),
         }
     }
 
+    /// The cache is empty: take a word of free slots from the bitmaps, hand out its lowest
+    /// and cache the others (as many as the cache takes; the rest go back).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn refill(&self) -> Option<NonNull<T>> {
+        debug_assert_eq!(self.cache.len(), 0);
+        let (t, first, bits) = self.tiers.acquire_word()?;
+        let low = bits.trailing_zeros();
+        let mut rest = bits & (bits - 1);
+        let mut room = self.cache.room();
+        // Highest first, so that pops go up through the word.
+        while rest != 0 {
+            let b = 63 - rest.leading_zeros();
+            rest &= !(1 << b);
+            if room > 0 {
+                room -= 1;
+                let pushed = self.cache.push(self.slot_ptr(t, first + b));
+                debug_assert!(pushed);
+            } else {
+                let freed = self.tiers.release(t, first + b);
+                debug_assert!(freed);
+            }
+        }
+        Some(self.slot_ptr(t, first + low))
+    }
+
     /// Frees the slot at `ptr` without touching its bytes.
     ///
     /// # Safety
-    /// `ptr` was returned by [`Store::insert`] of this store and is still occupied; its value
+    /// `ptr` was returned by [`Store::alloc`] of this store and is still occupied; its value
     /// has been (or is being) dropped or moved out, and no reference to it is used afterwards.
     #[inline(always)]
     pub(crate) unsafe fn free(&self, ptr: NonNull<T>) {
+        if !self.cache.push(ptr) {
+            // SAFETY: forwarded contract.
+            unsafe { self.free_uncached(ptr) };
+        }
+    }
+
+    /// Frees `ptr` with the cache full (its oldest half goes back to the bitmaps first) or
+    /// closed (`ptr` goes straight back).
+    ///
+    /// # Safety
+    /// As [`Store::free`].
+    #[cold]
+    #[inline(never)]
+    pub(crate) unsafe fn free_uncached(&self, ptr: NonNull<T>) {
+        if !self.cache.is_open() {
+            // SAFETY: forwarded contract.
+            unsafe { self.release(ptr) };
+            return;
+        }
+        // SAFETY: cached slots are occupied slots of this store holding no value.
+        self.cache
+            .drain_oldest(CACHE as u32 / 2, |old| unsafe { self.release(old) });
+        let pushed = self.cache.push(ptr);
+        debug_assert!(pushed);
+    }
+
+    /// Clears the bit of the slot at `ptr`.
+    ///
+    /// # Safety
+    /// As [`Store::free`], and `ptr` is not in the cache.
+    #[inline]
+    unsafe fn release(&self, ptr: NonNull<T>) {
         let located = self.tiers.locate(ptr.as_ptr() as usize, Self::STRIDE);
         debug_assert!(
             located.is_some(),
@@ -81,6 +162,25 @@ impl<T> Store<T> {
             let freed = self.tiers.release(t, off);
             debug_assert!(freed, "double free of slot {off} in tier {t}");
         }
+    }
+
+    /// Gives every cached slot back to the bitmaps and lets no new one in: from now on each
+    /// free goes through [`Store::free_uncached`] (the per-thread allocator's exit path).
+    pub(crate) fn close_cache(&self) {
+        self.flush_cache();
+        self.cache.close();
+    }
+
+    /// Gives every cached slot back to the bitmaps.
+    fn flush_cache(&self) {
+        // SAFETY: cached slots are occupied slots of this store holding no value.
+        self.cache.drain(|ptr| unsafe { self.release(ptr) });
+    }
+
+    /// The cache, for the per-thread allocator's inline free.
+    #[inline(always)]
+    pub(crate) fn cache(&self) -> &SlotCache<T> {
+        &self.cache
     }
 
     /// The key of the slot at `ptr` (handed out by this store).
@@ -106,10 +206,17 @@ impl<T> Store<T> {
         self.slot_ptr(t, off)
     }
 
-    /// `true` if `key` names an occupied slot.
+    /// `true` if `key` names an occupied slot (its bit is set and it is not cached).
     #[inline]
     pub(crate) fn contains(&self, key: Key) -> bool {
-        self.tiers.contains(key.index())
+        if !self.tiers.contains(key.index()) {
+            return false;
+        }
+        if self.cache.len() == 0 {
+            return true;
+        }
+        let (t, off) = self.tiers.split(key.index());
+        !self.cache.contains(self.slot_ptr(t, off).as_ptr())
     }
 
     /// Marks the slot at `ptr` as leaked (owned by no `Slot`) and returns its key.
@@ -124,7 +231,8 @@ impl<T> Store<T> {
         key
     }
 
-    /// Takes back a leaked slot: its pointer, if `key` is occupied and was leaked.
+    /// Takes back a leaked slot: its pointer, if `key` is occupied and was leaked. (A cached
+    /// slot's bit is set, but it was freed by its `Slot`, so it is never marked leaked.)
     pub(crate) fn reclaim(&self, key: Key) -> Option<NonNull<T>> {
         if !self.tiers.contains(key.index()) {
             return None;
@@ -134,8 +242,9 @@ impl<T> Store<T> {
         unsafe { self.tiers.tier(t).leaked.remove(off) }.then(|| self.slot_ptr(t, off))
     }
 
+    /// Live slots: set bits less cached slots.
     pub(crate) fn len(&self) -> u32 {
-        self.tiers.len()
+        self.tiers.len() - self.cache.len()
     }
 
     pub(crate) fn capacity(&self) -> u32 {
@@ -150,6 +259,7 @@ impl<T> Store<T> {
 impl<T> Store<T> {
     /// Drops every live value, freeing each slot before dropping its value.
     fn drop_live(&self) {
+        self.flush_cache();
         for t in 0..self.tiers.count() {
             // SAFETY: `t < count`.
             let raw = &unsafe { self.tiers.tier(t) }.raw;
@@ -170,6 +280,7 @@ impl<T> Drop for Store<T> {
     /// one's `Drop` panics, the rest are still dropped (a second panic aborts, as for `Vec`).
     fn drop(&mut self) {
         if !core::mem::needs_drop::<T>() {
+            // The tiers release the memory; no value needs dropping.
             return;
         }
         crate::unwind::finish_on_unwind(self, |store| store.drop_live());

@@ -11,8 +11,9 @@
 //! plus a [`LeakedSet`].
 //!
 //! Free slots are found in the lowest tier that has one (`nonfull` mask, one `tzcnt`), then
-//! by that tier's bitmap, which starts from the word freed last ([`Mode::Recent`]): a slot
-//! just freed is reused while it is still in cache. (No index order is promised here.)
+//! in that tier's bitmap, a whole word (up to 64 slots) at a time: they go to the store's
+//! [`SlotCache`](crate::cache::SlotCache), which hands out the slot freed last first. (No
+//! index order is promised here.)
 
 use crate::bitmap::Mode;
 use crate::leaked::LeakedSet;
@@ -50,7 +51,7 @@ pub(crate) struct TierConfig {
 /// Invariants:
 /// - entries `0..count` of `table` are initialized and never moved or rewritten until drop;
 /// - bit t of `nonfull` is set only if `t < count`, and is clear when tier t is full
-///   (`acquire_addr` clears it when it fills the tier; `release` sets it again);
+///   (`acquire_word` clears it when it fills the tier; `release` sets it again);
 /// - tier `t` holds indices `[chunk·(2ᵗ - 1), chunk·(2ᵗ - 1) + capacity_t)`, `chunk = 1 << shift`.
 pub(crate) struct Tiers {
     table: UnsafeCell<[MaybeUninit<Tier>; MAX_TIERS]>,
@@ -124,9 +125,28 @@ impl Tiers {
         Ok(tiers)
     }
 
+    /// A store with no tier that never grows: what a per-thread allocator holds before
+    /// `init` and after its memory is released. Every insert finds it full.
+    pub(crate) const fn empty() -> Tiers {
+        Tiers {
+            table: UnsafeCell::new([const { MaybeUninit::uninit() }; MAX_TIERS]),
+            spans: [const { Cell::new((0, 0)) }; MAX_TIERS],
+            count: Cell::new(0),
+            nonfull: Cell::new(0),
+            shift: 0,
+            growable: false,
+            elem: Layout::new::<u8>(),
+            mem: MemOptions {
+                huge_pages: false,
+                mlock: false,
+            },
+            grow_error: Cell::new(None),
+        }
+    }
+
     fn make_tier(&self, capacity: u32, prefault: u32, prefault_on: bool) -> Result<Tier, Error> {
         let prefault = if prefault_on { prefault } else { 0 };
-        let raw = RawSlab::new(capacity, prefault, self.elem, Mode::Recent, self.mem)?;
+        let raw = RawSlab::new(capacity, prefault, self.elem, Mode::Pool, self.mem)?;
         let leaked = LeakedSet::new(capacity)?;
         Ok(Tier { raw, leaked })
     }
@@ -205,54 +225,26 @@ impl Tiers {
         (t, (j - (1u64 << (t as u32 + self.shift))) as u32)
     }
 
-    /// Takes the lowest free slot and returns its address (`stride` bytes per slot), or
-    /// `None` when full and unable to grow.
-    #[inline(always)]
-    pub(crate) fn acquire_addr(&self, stride: usize) -> Option<*mut u8> {
-        let mask = self.nonfull.get();
-        if mask != 0 {
-            let t = mask.trailing_zeros() as usize;
-            // SAFETY: `nonfull` bits are below `count` (invariant).
-            let tier = unsafe { self.tier(t) };
-            if let Some(off) = tier.raw.acquire() {
-                if tier.raw.len() == tier.raw.capacity() {
-                    // Keep the mask exact, so the next insert never visits a full tier.
-                    self.nonfull.set(mask & !(1 << t));
-                }
-                // In bounds: `off` < the tier's capacity.
-                return Some(tier.raw.base().wrapping_add(off as usize * stride));
-            }
-        }
-        let (t, off) = self.acquire_slow()?;
-        // SAFETY: `acquire_slow` returns an existing tier.
-        Some(
-            unsafe { self.tier(t) }
-                .raw
-                .base()
-                .wrapping_add(off as usize * stride),
-        )
-    }
-
-    /// Takes a free slot as (tier, offset), for tests: [`Tiers::acquire_addr`], then
-    /// [`Tiers::locate`].
-    #[cfg(test)]
-    pub(crate) fn acquire(&self) -> Option<(usize, u32)> {
-        let stride = self.elem.size();
-        let addr = self.acquire_addr(stride)?;
-        self.locate(addr as usize, stride)
-    }
-
-    /// The lowest non-full tier was full: mark it, look further, grow.
-    #[cold]
-    #[inline(never)]
-    fn acquire_slow(&self) -> Option<(usize, u32)> {
+    /// Takes every free slot of the lowest bitmap word that has one, in the lowest tier that
+    /// has one, growing when every tier is full: `(tier, offset of the word's first slot,
+    /// bits taken)` (bit `b` set: offset `first + b` is now the caller's). `None` when full
+    /// and unable to grow (the reason is kept for the panic message).
+    #[inline]
+    pub(crate) fn acquire_word(&self) -> Option<(usize, u32, u64)> {
         loop {
             let mask = self.nonfull.get();
             if mask != 0 {
                 let t = mask.trailing_zeros() as usize;
-                // SAFETY: `nonfull` bits are below `count`.
-                match unsafe { self.tier(t) }.raw.acquire() {
-                    Some(off) => return Some((t, off)),
+                // SAFETY: `nonfull` bits are below `count` (invariant).
+                let raw = &unsafe { self.tier(t) }.raw;
+                match raw.acquire_word() {
+                    Some((first, bits)) => {
+                        if raw.len() == raw.capacity() {
+                            // Keep the mask exact, so the next refill never visits a full tier.
+                            self.nonfull.set(mask & !(1 << t));
+                        }
+                        return Some((t, first, bits));
+                    }
                     None => self.nonfull.set(mask & !(1 << t)),
                 }
             } else if let Err(e) = self.grow(false) {
@@ -260,6 +252,20 @@ impl Tiers {
                 return None;
             }
         }
+    }
+
+    /// Takes one free slot, the lowest, as (tier, offset), for tests: a word from
+    /// [`Tiers::acquire_word`], the rest of it given back.
+    #[cfg(test)]
+    pub(crate) fn acquire(&self) -> Option<(usize, u32)> {
+        let (t, first, bits) = self.acquire_word()?;
+        let low = bits.trailing_zeros();
+        let mut rest = bits & (bits - 1);
+        while rest != 0 {
+            assert!(self.release(t, first + rest.trailing_zeros()));
+            rest &= rest - 1;
+        }
+        Some((t, first + low))
     }
 
     /// Adds the next tier.

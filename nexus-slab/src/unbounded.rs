@@ -76,7 +76,7 @@ impl<T> UnboundedSlab<T> {
         })
     }
 
-    /// Moves `value` into the lowest free slot, growing when every tier is full.
+    /// Moves `value` into a free slot (the one freed last, if any), growing when every tier is full.
     ///
     /// # Panics
     /// When the u32 index space is exhausted or the OS refuses a new tier; the value is
@@ -94,7 +94,7 @@ impl<T> UnboundedSlab<T> {
         }
     }
 
-    /// Moves `value` into the lowest free slot, or hands it back if the slab cannot grow.
+    /// Moves `value` into a free slot (the one freed last, if any), or hands it back if the slab cannot grow.
     #[inline]
     pub fn try_insert(&self, value: T) -> Result<Slot<'_, T>, Full<T>> {
         match self.store.insert(value) {

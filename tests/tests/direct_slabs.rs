@@ -68,3 +68,34 @@ fn unbounded_addresses_never_move() {
     assert_eq!(slab.len(), 20_000);
     assert!(slots.iter().chain(&more).all(|s| s.is_valid()));
 }
+
+#[test]
+fn freed_slots_are_never_dropped_again_with_the_slab() {
+    thread_local!(static DROPS: Cell<u32> = const { Cell::new(0) });
+    struct D;
+    impl Drop for D {
+        fn drop(&mut self) {
+            DROPS.with(|d| d.set(d.get() + 1));
+        }
+    }
+    {
+        let slab = BoundedSlab::with_capacity(500);
+        // Freed slots sit in the slab's cache of recently freed slots (and, past its size,
+        // back in the bitmap); only the three leaked values are live when the slab drops.
+        let slots: Vec<_> = (0..400).map(|_| slab.insert(D).ok().unwrap()).collect();
+        let mut keys = Vec::new();
+        for (i, s) in slots.into_iter().enumerate() {
+            if i % 100 == 7 {
+                keys.push(s.leak());
+            } else {
+                drop(s);
+            }
+        }
+        assert_eq!(DROPS.with(Cell::get), 396);
+        assert_eq!(slab.len(), 4);
+        for k in (0..400).map(Key::new) {
+            assert_eq!(slab.contains_key(k), keys.contains(&k), "{k:?}");
+        }
+    }
+    DROPS.with(|d| assert_eq!(d.get(), 400));
+}

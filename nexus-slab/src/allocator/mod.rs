@@ -33,7 +33,7 @@ use crate::store::Store;
 use crate::{Error, Full, Key, SlotsRemaining};
 use core::cell::{Cell, UnsafeCell};
 use core::marker::PhantomData;
-use core::mem::MaybeUninit;
+use core::mem::ManuallyDrop;
 use core::ptr::NonNull;
 
 const UNINIT: u8 = 0;
@@ -43,10 +43,16 @@ const DEAD: u8 = 3;
 
 /// One thread's allocator state for one `create_allocator!` allocator.
 ///
-/// Invariant: `store` is initialized exactly when `state` is `LIVE` or `EXITING`; every live
-/// `Slot` of this allocator points into it, so it is initialized while any `Slot` lives.
+/// Invariant: `store` is always a valid store: the one `init` built while `state` is `LIVE` or
+/// `EXITING`, else [`Store::empty`] (no slot, never grows, so every insert reaches the slow
+/// path, which tells the states apart). Every live `Slot` of this allocator points into it.
+/// In `EXITING` its cache is closed, so every free takes the slow path and the last one
+/// releases the memory.
+///
+/// The insert and free fast paths touch only the store's cache: no state test. The
+/// `ManuallyDrop` keeps `Local` free of drop glue, so the thread-local has no destructor.
 pub struct Local<T> {
-    store: UnsafeCell<MaybeUninit<Store<T>>>,
+    store: UnsafeCell<ManuallyDrop<Store<T>>>,
     state: Cell<u8>,
 }
 
@@ -58,33 +64,49 @@ impl<T> Local<T> {
     )]
     pub const fn new() -> Local<T> {
         Local {
-            store: UnsafeCell::new(MaybeUninit::uninit()),
+            store: UnsafeCell::new(ManuallyDrop::new(Store::empty())),
             state: Cell::new(UNINIT),
         }
     }
 
-    /// The store, if initialized.
+    /// The store (the empty one unless initialized).
     #[inline(always)]
-    fn store(&self) -> Option<&Store<T>> {
+    fn store(&self) -> &Store<T> {
+        // SAFETY: always a valid store (invariant); only `install` and `teardown` replace it,
+        // and neither is called while a borrow from here is in use.
+        unsafe { &*self.store.get() }
+    }
+
+    /// `true` in the states where the store is the one `init` built.
+    #[inline(always)]
+    fn is_live(&self) -> bool {
         // LIVE or EXITING
-        if self.state.get().wrapping_sub(LIVE) <= EXITING - LIVE {
-            // SAFETY: initialized in these states (invariant); only `teardown` writes it,
-            // and it is never called while this borrow is used.
-            Some(unsafe { (*self.store.get()).assume_init_ref() })
-        } else {
-            None
+        self.state.get().wrapping_sub(LIVE) <= EXITING - LIVE
+    }
+
+    /// Puts `store` in place of the empty one.
+    ///
+    /// # Safety
+    /// No borrow of the store is in use.
+    unsafe fn replace(&self, store: Store<T>) -> Store<T> {
+        // SAFETY: the cell holds a valid store (invariant), moved out once and replaced at
+        // once; no borrow of it is in use (caller).
+        unsafe {
+            let slot = &mut *self.store.get();
+            let old = ManuallyDrop::take(slot);
+            core::ptr::write(slot, ManuallyDrop::new(store));
+            old
         }
     }
 
     /// Releases the store's memory. Must be called with no slot live and no borrow of the
     /// store in use.
     fn teardown(&self, next: u8) {
-        debug_assert!(self.store().is_some_and(|s| s.len() == 0));
+        debug_assert!(self.is_live() && self.store().len() == 0);
         self.state.set(next);
-        // SAFETY: the store was initialized (LIVE/EXITING) and `state` no longer says so, so
-        // it is dropped exactly once; no `Slot` points into it (no live slots) and no borrow
-        // of it is held across this call.
-        unsafe { (*self.store.get()).assume_init_drop() };
+        // SAFETY: no borrow of the store is held across this call (caller); no `Slot` points
+        // into it (no live slots). The old store drops here, after the empty one is in place.
+        drop(unsafe { self.replace(Store::empty()) });
     }
 }
 
@@ -156,10 +178,11 @@ impl<A: Allocator<V>, V> Drop for ExitGuard<A, V> {
     fn drop(&mut self) {
         let local = local::<A, V>();
         if local.state.get() == LIVE {
-            let live = local.store().map_or(0, Store::len);
-            if live == 0 {
+            if local.store().len() == 0 {
                 local.teardown(DEAD);
             } else {
+                // From now on every free takes the slow path, which sees the last one.
+                local.store().close_cache();
                 local.state.set(EXITING);
             }
         }
@@ -167,34 +190,28 @@ impl<A: Allocator<V>, V> Drop for ExitGuard<A, V> {
 }
 
 // SAFETY: pointers passed in come from this allocator's store (the `Slot` invariant); the
-// store stays initialized while any slot is live (`Local` invariant), and `Local` is never
-// destroyed while the thread runs.
+// store stays the one they point into while any slot is live (`Local` invariant), and `Local`
+// is never destroyed while the thread runs.
 unsafe impl<A: Allocator<V>, V> SlotOwner for PerThread<A, V> {
     type Value = V;
 
     #[inline(always)]
     unsafe fn free(&self, ptr: NonNull<V>) {
-        let local = local::<A, V>();
-        {
-            // SAFETY: a live `Slot` exists, so the store is initialized (invariant).
-            let store = unsafe { (*local.store.get()).assume_init_ref() };
+        if !local::<A, V>().store().cache().push(ptr) {
             // SAFETY: forwarded contract.
-            unsafe { store.free(ptr) };
-        }
-        if local.state.get() == EXITING {
-            finish_exit(local);
+            unsafe { free_slow::<A, V>(ptr) };
         }
     }
 
     #[inline]
     fn key_of(&self, ptr: NonNull<V>) -> Key {
-        local::<A, V>().store().map_or(Key::NONE, |s| s.key_of(ptr))
+        local::<A, V>().store().key_of(ptr)
     }
 
     #[inline]
     unsafe fn leak(&self, ptr: NonNull<V>) -> Key {
-        // SAFETY: a live `Slot` exists, so the store is initialized; forwarded contract.
-        unsafe { (*local::<A, V>().store.get()).assume_init_ref().leak(ptr) }
+        // SAFETY: a live `Slot` exists, so this is its store; forwarded contract.
+        unsafe { local::<A, V>().store().leak(ptr) }
     }
 
     #[inline]
@@ -203,12 +220,51 @@ unsafe impl<A: Allocator<V>, V> SlotOwner for PerThread<A, V> {
     }
 }
 
+/// A free that the cache did not take: it is full (its oldest half goes back to the bitmap)
+/// or closed because the thread is exiting (then the memory goes when the last slot does).
+///
+/// # Safety
+/// As [`SlotOwner::free`].
+#[cold]
+#[inline(never)]
+unsafe fn free_slow<A: Allocator<V>, V>(ptr: NonNull<V>) {
+    let local = local::<A, V>();
+    // SAFETY: forwarded contract; the borrow of the store ends here.
+    unsafe { local.store().free_uncached(ptr) };
+    if local.state.get() == EXITING {
+        finish_exit(local);
+    }
+}
+
 /// The thread has exited and a slot was just freed: release the memory if it was the last.
 #[cold]
 #[inline(never)]
 fn finish_exit<T>(local: &Local<T>) {
-    if local.store().is_some_and(|s| s.len() == 0) {
+    if local.store().len() == 0 {
         local.teardown(DEAD);
+    }
+}
+
+/// The cache is empty: before `init` (or after release) panic, else take slots from the
+/// bitmaps. Out of line, and it never sees the value, which stays in the caller's registers.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn alloc_slow<A: Allocator<V>, V>() -> Option<NonNull<V>> {
+    let local = local::<A, V>();
+    if !local.is_live() {
+        not_initialized(A::NAME, local.state.get())
+    }
+    local.store().refill()
+}
+
+/// A free slot: the cache's top, else [`alloc_slow`].
+#[inline(always)]
+#[track_caller]
+fn alloc<A: Allocator<V>, V>() -> Option<NonNull<V>> {
+    match local::<A, V>().store().cache().pop() {
+        Some(ptr) => Some(ptr),
+        None => alloc_slow::<A, V>(),
     }
 }
 
@@ -230,14 +286,15 @@ fn not_initialized(name: &str, state: u8) -> ! {
 #[track_caller]
 fn full<A: Allocator<V>, V>() -> ! {
     let local = local::<A, V>();
-    let (capacity, why, growable) = match local.store() {
-        Some(s) => (
-            s.capacity(),
-            s.tiers().take_grow_error(),
-            s.tiers().growable(),
-        ),
-        None => not_initialized(A::NAME, local.state.get()),
-    };
+    if !local.is_live() {
+        not_initialized(A::NAME, local.state.get())
+    }
+    let s = local.store();
+    let (capacity, why, growable) = (
+        s.capacity(),
+        s.tiers().take_grow_error(),
+        s.tiers().growable(),
+    );
     let name = A::NAME;
     match (growable, why) {
         (false, _) => panic!(
@@ -254,20 +311,24 @@ fn full<A: Allocator<V>, V>() -> ! {
 #[track_caller]
 fn store<'a, A: Allocator<V>, V>() -> &'a Store<V> {
     let local = local::<A, V>();
-    match local.store() {
-        Some(s) => s,
-        None => not_initialized(A::NAME, local.state.get()),
+    if !local.is_live() {
+        not_initialized(A::NAME, local.state.get())
     }
+    local.store()
 }
 
 /// `insert` of the generated module.
 #[inline(always)]
 #[track_caller]
 pub fn insert<A: Allocator<V>, V>(value: V) -> Slot<PerThread<A, V>> {
-    match store::<A, V>().insert(value) {
-        // SAFETY: freshly occupied and initialized; this is its only owner.
-        Ok(ptr) => unsafe { Slot::from_raw(ptr, PerThread::new()) },
-        Err(value) => {
+    match alloc::<A, V>() {
+        // SAFETY: the slot is free, in this allocator's store, aligned and unaliased: the
+        // value is written once, straight into it; the `Slot` is its only owner.
+        Some(ptr) => unsafe {
+            ptr.as_ptr().write(value);
+            Slot::from_raw(ptr, PerThread::new())
+        },
+        None => {
             drop(value);
             full::<A, V>()
         }
@@ -278,10 +339,13 @@ pub fn insert<A: Allocator<V>, V>(value: V) -> Slot<PerThread<A, V>> {
 #[inline(always)]
 #[track_caller]
 pub fn try_insert<A: Allocator<V>, V>(value: V) -> Result<Slot<PerThread<A, V>>, Full<V>> {
-    match store::<A, V>().insert(value) {
-        // SAFETY: freshly occupied and initialized; this is its only owner.
-        Ok(ptr) => Ok(unsafe { Slot::from_raw(ptr, PerThread::new()) }),
-        Err(value) => Err(Full(value)),
+    match alloc::<A, V>() {
+        // SAFETY: as in `insert`.
+        Some(ptr) => Ok(unsafe {
+            ptr.as_ptr().write(value);
+            Slot::from_raw(ptr, PerThread::new())
+        }),
+        None => Err(Full(value)),
     }
 }
 
@@ -289,7 +353,7 @@ pub fn try_insert<A: Allocator<V>, V>(value: V) -> Result<Slot<PerThread<A, V>>,
 /// before `init`.
 #[inline]
 pub fn contains_key<A: Allocator<V>, V>(key: Key) -> bool {
-    local::<A, V>().store().is_some_and(|s| s.contains(key))
+    local::<A, V>().store().contains(key)
 }
 
 /// `get_unchecked` of the generated module.
@@ -328,28 +392,30 @@ pub fn reclaim<A: Allocator<V>, V>(key: Key) -> Option<Slot<PerThread<A, V>>> {
 /// Live slots (0 before `init`).
 #[inline]
 pub fn len<A: Allocator<V>, V>() -> u32 {
-    local::<A, V>().store().map_or(0, Store::len)
+    local::<A, V>().store().len()
 }
 
 /// Slots reserved now (0 before `init`).
 #[inline]
 pub fn capacity<A: Allocator<V>, V>() -> u32 {
-    local::<A, V>().store().map_or(0, Store::capacity)
+    local::<A, V>().store().capacity()
 }
 
 /// `true` once `init().….build()` succeeded on this thread (and until `shutdown`).
 #[inline]
 pub fn is_initialized<A: Allocator<V>, V>() -> bool {
-    local::<A, V>().store().is_some()
+    local::<A, V>().is_live()
 }
 
 /// Releases the memory if no slot is live (then `init` may be called again); otherwise
 /// reports how many are and keeps working. `Ok` if not initialized.
 pub fn shutdown<A: Allocator<V>, V>() -> Result<(), SlotsRemaining> {
     let local = local::<A, V>();
-    match local.store().map(Store::len) {
-        None => Ok(()),
-        Some(0) => {
+    if !local.is_live() {
+        return Ok(());
+    }
+    match local.store().len() {
+        0 => {
             let next = if local.state.get() == EXITING {
                 DEAD
             } else {
@@ -358,7 +424,7 @@ pub fn shutdown<A: Allocator<V>, V>() -> Result<(), SlotsRemaining> {
             local.teardown(next);
             Ok(())
         }
-        Some(count) => Err(SlotsRemaining { count }),
+        count => Err(SlotsRemaining { count }),
     }
 }
 
@@ -377,8 +443,8 @@ fn install<A: Allocator<V>, V>(
         return Err(Error::ThreadExiting { allocator: A::NAME });
     }
     let store = make()?;
-    // SAFETY: UNINIT: nothing is stored and nothing refers to the cell's contents.
-    unsafe { (*local.store.get()).write(store) };
+    // SAFETY: UNINIT: the cell holds the empty store, and no borrow of it is in use.
+    drop(unsafe { local.replace(store) });
     local.state.set(LIVE);
     Ok(())
 }

@@ -200,8 +200,8 @@ fn unbounded_grows_without_moving_anything() {
     assert_eq!(growing::len(), 0);
     assert_eq!(
         growing::insert([0; 4]).key().index(),
-        0,
-        "lowest free first"
+        n as u32 - 1,
+        "the slot freed last comes back first"
     );
 }
 
@@ -235,10 +235,9 @@ fn drops_once_and_a_panicking_drop_frees_the_slot() {
             })
         })
         .collect();
-    assert_eq!(
-        slots.iter().map(|s| s.key().index()).collect::<Vec<_>>(),
-        vec![0, 1, 2, 3]
-    );
+    let mut keys = slots.iter().map(|s| s.key().index()).collect::<Vec<_>>();
+    keys.sort_unstable();
+    assert_eq!(keys, vec![0, 1, 2, 3]);
     drop(slots);
     assert_eq!(drops.get(), 6);
 }
@@ -408,4 +407,60 @@ fn fills_to_exactly_capacity_after_churn() {
         assert_eq!(keys, (0..100).collect::<Vec<_>>(), "round {round}");
         drop(slots);
     }
+}
+
+create_allocator!(cached, u64);
+
+#[test]
+fn freed_slots_in_the_cache_are_vacant_to_every_query() {
+    cached::init().bounded(300).build();
+    // More frees than the cache holds: the oldest half of it goes back to the bitmap.
+    let slots: Vec<_> = (0..300).map(cached::insert).collect();
+    let keys: Vec<Key> = slots.iter().map(|s| s.key()).collect();
+    assert!(cached::try_insert(0).is_err());
+    let (gone, kept) = keys.split_at(200);
+    let mut slots = slots;
+    let kept_slots = slots.split_off(200);
+    drop(slots);
+    assert_eq!(cached::len(), 100);
+    for &k in gone {
+        assert!(!cached::contains_key(k), "{k:?} was freed");
+        assert!(cached::reclaim(k).is_none(), "{k:?} was freed");
+    }
+    for (&k, s) in kept.iter().zip(&kept_slots) {
+        assert!(cached::contains_key(k) && s.is_valid());
+    }
+    // Every freed slot comes back exactly once, then the allocator is full again.
+    let again: Vec<_> = (0..200).map(cached::insert).collect();
+    let mut back: Vec<u32> = again.iter().map(|s| s.key().index()).collect();
+    back.sort_unstable();
+    let mut want: Vec<u32> = gone.iter().map(|k| k.index()).collect();
+    want.sort_unstable();
+    assert_eq!(back, want);
+    assert!(cached::try_insert(0).is_err());
+    drop((again, kept_slots));
+    assert_eq!(cached::len(), 0);
+    assert_eq!(cached::shutdown(), Ok(()));
+}
+
+#[test]
+fn many_slots_outliving_the_exit_guard_release_the_memory_with_the_last() {
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    thread::spawn(|| {
+        HOLDER.with(|_| ());
+        at_exit::init().bounded(200).build();
+        // Some churn first, so the cache holds slots when the guard closes it.
+        drop(
+            (0..100)
+                .map(|_| at_exit::insert(CountedDrop(&DROPS)))
+                .collect::<Vec<_>>(),
+        );
+        for _ in 0..150 {
+            let slot = at_exit::insert(CountedDrop(&DROPS));
+            HOLDER.with(|h| h.borrow_mut().push(slot));
+        }
+    })
+    .join()
+    .unwrap();
+    assert_eq!(DROPS.load(Ordering::SeqCst), 250);
 }

@@ -308,7 +308,7 @@ impl RegionHeader {
             (*d).kind = KIND_FREE;
             debug_assert!((*d).next.is_null() && (*d).prev.is_null());
         }
-        let was_taken = self.map.release(i);
+        let was_taken = self.map.release(i, false);
         debug_assert!(was_taken);
         self.tree.mark(i);
         self.free_pages += 1;

@@ -161,7 +161,7 @@ impl RunTree {
     pub(crate) fn settle(&mut self, map: &Bitmap) {
         let mut from = 0;
         while let Some(l) = self.stale.next_occupied(from) {
-            self.stale.release(l);
+            self.stale.release(l, false);
             self.refresh(l, map);
             from = l + 1;
         }
@@ -199,7 +199,7 @@ impl RunTree {
     /// Marks pages `first..first + n` changed and settles at once.
     pub(crate) fn refresh_pages(&mut self, first: usize, n: usize, map: &Bitmap) {
         for l in first / LEAF..=(first + n - 1) / LEAF {
-            self.stale.release(l);
+            self.stale.release(l, false);
             self.refresh(l, map);
         }
     }
@@ -315,7 +315,7 @@ mod tests {
             if x % 2 == 0 {
                 map.occupy(i);
             } else {
-                map.release(i);
+                map.release(i, false);
             }
             tree.mark(i);
             if step % 7 == 0 {

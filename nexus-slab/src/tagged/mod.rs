@@ -105,7 +105,7 @@ impl<T> TaggedHiSlab<T> {
     /// Clears the tag bit of `idx`; `false` if it was not set (or out of range).
     #[inline]
     fn clear_tag(&self, idx: u32) -> bool {
-        let cleared = self.tags.release(idx as usize);
+        let cleared = self.tags.release(idx as usize, false);
         if cleared {
             self.tagged.set(self.tagged.get() - 1);
             #[cfg(feature = "rand")]
@@ -214,7 +214,7 @@ impl<T> TaggedHiSlab<T> {
         let tag_counts = &self.tag_counts;
         slab.retain(|idx, value| {
             let kept = keep(idx, value);
-            if !kept && tags.release(idx as usize) {
+            if !kept && tags.release(idx as usize, false) {
                 // Untagged before the slab frees the slot and drops the value.
                 tagged.set(tagged.get() - 1);
                 #[cfg(feature = "rand")]
