@@ -7,18 +7,20 @@
 //!  level 0   occ : [!0][!0][0b1011..]..             one bit per index
 //! ```
 //! - `occ` bit i ⇔ index i is occupied.
-//! - `full[k]` bit b of word w ⇔ word `64w + b` of level k-1 is all ones (for k-1 = 0, the
-//!   occupancy word; otherwise the `full` word). Padding bits past the last child are set, so
-//!   a search from the top never leaves the arrays.
+//! - `full[k]` bit b of word w ⇒ word `64w + b` of level k-1 is all ones (for k-1 = 0, the
+//!   occupancy word; otherwise the `full` word): a subset, the mirror of `live`. Remove clears
+//!   bits as words stop being full; insert never sets them; the search for a non-full word
+//!   sets the stale ones it meets (a clear bit over a full child). Padding bits past the last
+//!   child are set, so a search never leaves the arrays.
 //! - `live[k]` bit b of word w ⇐ word `64w + b` of level k-1 is non-zero: a superset. Insert
 //!   sets live bits as words become non-zero; remove never clears them; iteration clears the
 //!   stale ones it meets (a set bit over an empty child), so each stale bit costs O(1) once.
 //!   Iteration is O(levels) per live run plus O(1) per word emptied since the last pass, and
 //!   remove touches no summary at all.
 //!
-//! `full` summaries change only when a word crosses "all ones", and the change stops
-//! climbing at the first level that does not cross: so insert and remove touch one word in
-//! the common case and never rescan a block. `hint` remembers the lowest level-0 word that may
+//! Insert touches no summary (unless a word's live bit was cleared by iteration); remove
+//! touches the `full` summaries only when a word that was full loses a bit, and the change
+//! stops climbing at the first level that was not full. `hint` remembers the lowest level-0 word that may
 //! hold a free bit, so an insert usually reads a single word and never descends.
 //!
 //! A bitmap in [`Mode::Pool`] keeps no `live` summaries: pools and the tiers under the
@@ -311,17 +313,8 @@ impl Bitmap {
             // A no-op without live summaries (the probe reads a set bit).
             self.live_up(w);
         }
-        if new == ALL {
-            // Returned from there, so the fast path's `Some` needs no test after a call.
-            return self.filled(w, idx);
-        }
-        Some(idx)
-    }
-
-    /// `acquire` filled word `w` taking `idx`: mark it full in the summaries.
-    #[inline(never)]
-    fn filled(&self, w: usize, idx: usize) -> Option<usize> {
-        self.full_up(w);
+        // A word that fills is not marked in the `full` summaries: the next search that
+        // meets it does that (see `next_nonfull_word`).
         Some(idx)
     }
 
@@ -352,9 +345,6 @@ impl Bitmap {
         let new = word | taken;
         // SAFETY: `w < words[0]`; written through the region's pointer.
         unsafe { *self.occ_ptr(w) = new };
-        if new == ALL {
-            self.full_up(w);
-        }
         Some((w, taken))
     }
 
@@ -396,9 +386,6 @@ impl Bitmap {
         unsafe { *self.occ_ptr(w) = new };
         if word == 0 {
             self.live_up(w);
-        }
-        if new == ALL {
-            self.full_up(w);
         }
         Some(idx)
     }
@@ -455,16 +442,14 @@ impl Bitmap {
         if word == 0 {
             self.live_up(w);
         }
-        if new == ALL {
-            self.full_up(w);
-        }
         true
     }
 
-    /// Level-0 word `w` became all ones: set its `full` bit, and upwards while words fill.
-    #[inline]
-    fn full_up(&self, mut child: usize) {
-        for k in 1..self.levels {
+    /// Word `child` of level `k - 1` is all ones: set its `full` bit at level `k`, and
+    /// upwards while words fill. Only the search calls it (lazily, for a stale bit).
+    #[cold]
+    fn full_up_from(&self, k: usize, mut child: usize) {
+        for k in k..self.levels {
             let (pw, bit) = (child / 64, 1u64 << (child % 64));
             // SAFETY: `child < words[k-1]` so `pw < words[k]`.
             let new = unsafe {
@@ -668,7 +653,9 @@ impl Bitmap {
     }
 
     /// Lowest level-0 word at index `>= w` that is not all ones: the mirror of
-    /// [`Bitmap::next_nonempty_word_slow`] over the `full` summaries.
+    /// [`Bitmap::next_nonempty_word_slow`] over the `full` summaries. A clear `full` bit over
+    /// a full child is stale (inserts never set them): the search sets it where it finds one
+    /// and goes on from the next child, so each stale bit costs O(1) once.
     fn next_nonfull_word(&self, w: usize) -> Option<usize> {
         if w >= self.words[0] {
             return None;
@@ -677,10 +664,10 @@ impl Bitmap {
         if unsafe { self.word(w) } != ALL {
             return Some(w);
         }
-        // Climb: at level k, look for a clear bit at position >= p (clear bit p ⇔ word p of
+        // Climb: at level k, look for a clear bit at position >= p (clear bit p ⇐ word p of
         // level k-1 is not all ones; padding bits are set, so they are never found).
         let (mut k, mut p) = (1, w);
-        let (mut k, mut b) = loop {
+        loop {
             if k == self.levels {
                 return None;
             }
@@ -690,20 +677,37 @@ impl Bitmap {
             }
             // SAFETY: `wk < words[k]`.
             let m = !unsafe { *self.full[k].add(wk) } & (ALL << (p % 64));
-            if m != 0 {
-                break (k, wk * 64 + m.trailing_zeros() as usize);
+            if m == 0 {
+                p = wk + 1;
+                k += 1;
+                continue;
             }
-            p = wk + 1;
-            k += 1;
-        };
-        // Descend: word `b` of level k-1 is not all ones.
-        while k > 1 {
-            k -= 1;
-            // SAFETY: bit `b` of level k+1 is clear, so word `b` of level k exists (padding
-            // bits are set) and has a clear bit.
-            b = b * 64 + (!unsafe { *self.full[k].add(b) }).trailing_zeros() as usize;
+            // Descend from bit `b` of level k: word `b` of level k-1.
+            let (mut level, mut b) = (k - 1, wk * 64 + m.trailing_zeros() as usize);
+            loop {
+                // SAFETY: `b` is the child of a clear summary bit, and padding bits are set,
+                // so `b < words[level]`.
+                let word = unsafe {
+                    if level == 0 {
+                        self.word(b)
+                    } else {
+                        *self.full[level].add(b)
+                    }
+                };
+                if word == ALL {
+                    // Stale: record it, then resume the climb just after it, at its level.
+                    self.full_up_from(level + 1, b);
+                    k = level + 1;
+                    p = b + 1;
+                    break;
+                }
+                if level == 0 {
+                    return Some(b);
+                }
+                b = b * 64 + (!word).trailing_zeros() as usize;
+                level -= 1;
+            }
         }
-        Some(b)
     }
 
     /// Checks every summary bit against its children (tests only).
@@ -733,7 +737,10 @@ impl Bitmap {
                 };
                 // SAFETY: `b < words[k-1]`.
                 if !self.track_live {
-                    assert_eq!(f, child == ALL, "full bit {b} at level {k}");
+                    assert!(
+                        !f || child == ALL,
+                        "full bit {b} at level {k} over a word not full"
+                    );
                     continue;
                 }
                 // SAFETY: `b < words[k-1]`.
@@ -744,7 +751,10 @@ impl Bitmap {
                         *self.live[k - 1].add(b)
                     }
                 };
-                assert_eq!(f, child == ALL, "full bit {b} at level {k}");
+                assert!(
+                    !f || child == ALL,
+                    "full bit {b} at level {k} over a word not full"
+                );
                 if child_live != 0 {
                     assert!(
                         l,
