@@ -290,6 +290,7 @@ mod tests {
                 summary,
                 series: vec![0.0, 3.0, 1e6],
             }],
+            not_run: Vec::new(),
         }
     }
 
