@@ -14,8 +14,9 @@ const RIGHT: f64 = 180.0;
 const TOP: f64 = 48.0;
 const BOTTOM: f64 = 48.0;
 /// Colours by row: ours first (red), then the peers.
-const COLOURS: [&str; 8] = [
+const COLOURS: [&str; 10] = [
     "#d62728", "#1f77b4", "#2ca02c", "#7f7f7f", "#9467bd", "#ff7f0e", "#8c564b", "#17becf",
+    "#bcbd22", "#e377c2",
 ];
 
 fn escape(s: &str) -> String {
@@ -289,6 +290,7 @@ mod tests {
                 summary,
                 series: vec![0.0, 3.0, 1e6],
             }],
+            not_run: Vec::new(),
         }
     }
 

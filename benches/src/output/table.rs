@@ -59,6 +59,13 @@ pub fn latency(t: &LatencyTable) -> String {
             num(max)
         );
     }
+    if !t.not_run.is_empty() {
+        let _ = writeln!(
+            s,
+            "  not run (the system's API cannot do this): {}",
+            t.not_run.join(", ")
+        );
+    }
     if t.workload == Workload::Growth {
         let _ = writeln!(
             s,

@@ -11,12 +11,16 @@
 mod allocator;
 mod boxed;
 mod hislab;
+mod hislab_peer;
+mod nexus2;
 mod slab;
 mod slotmap;
 
 pub use self::allocator::{BoundedAllocator, PerThread, UnboundedAllocator};
 pub use self::boxed::BoxSystem;
 pub use self::hislab::HiSlabSystem;
+pub use self::hislab_peer::HislabPeer;
+pub use self::nexus2::{Nexus2Bounded, Nexus2Unbounded};
 pub use self::slab::SlabSystem;
 pub use self::slotmap::SlotMapSystem;
 
@@ -63,6 +67,9 @@ pub fn each_system<V: crate::payload::Payload, T: Visit<V>>(v: &mut T) {
     v.visit::<UnboundedAllocator<V>>();
     v.visit::<SlabSystem<V>>();
     v.visit::<SlotMapSystem<V>>();
+    v.visit::<Nexus2Bounded<V>>();
+    v.visit::<Nexus2Unbounded<V>>();
+    v.visit::<HislabPeer<V>>();
     v.visit::<BoxSystem>();
 }
 

@@ -1,14 +1,18 @@
-//! Batch: insert 64 values, then remove the 64 in insertion order.
+//! Batch: insert 64 values, then remove the 64 in insertion order; in the tight or the
+//! loaded loop.
 
+use super::busy::Busywork;
+use super::loops::{round, timed, Loop, Shape};
+use super::setup::batch_loop;
 use super::{Config, Ctx, Measure, Measured};
 use crate::payload::Payload;
-use crate::stats::Recorder;
 use crate::systems::IndexSlab;
-use crate::timing::{start, stop};
-use std::hint::black_box;
 
-/// The batch workload.
-pub(crate) struct Batch;
+/// The batch workload in one loop.
+pub(crate) struct Batch {
+    /// The loop.
+    pub lp: Loop,
+}
 
 impl Measure for Batch {
     fn rounds(&self, cfg: &Config) -> usize {
@@ -19,23 +23,24 @@ impl Measure for Batch {
         let cfg = &ctx.cfg;
         debug_assert_eq!(rounds, cfg.rounds);
         let mut s = S::with_capacity(super::churn::CAPACITY);
-        let mut handles = Vec::with_capacity(cfg.batch_len);
-        let mut rec = Recorder::new(cfg.batch_len as u64);
+        let len = cfg.batch_len;
+        let mut handles = Vec::with_capacity(len);
+        let mut busy = Busywork::new();
         let mut seed = 0u64;
-        for i in 0..cfg.warmup() + cfg.samples_per_round() {
-            let t0 = start();
-            for _ in 0..cfg.batch_len {
-                handles.push(black_box(s.insert(black_box(V::new(seed)))));
-                seed += 1;
+        let rec = round(cfg, self.lp, len, |shape| {
+            let (s, h, seed, busy) = (&mut s, &mut handles, &mut seed, &mut busy);
+            match shape {
+                Shape::Op => timed(&ctx.clock, || {
+                    batch_loop::<V, S, true, false>(s, h, seed, len, busy);
+                }),
+                Shape::OpAndBlock => timed(&ctx.clock, || {
+                    batch_loop::<V, S, true, true>(s, h, seed, len, busy);
+                }),
+                Shape::Block => timed(&ctx.clock, || {
+                    batch_loop::<V, S, false, true>(s, h, seed, len, busy);
+                }),
             }
-            for h in handles.drain(..) {
-                black_box(s.remove(h));
-            }
-            let t1 = stop();
-            if i >= cfg.warmup() {
-                rec.record(ctx.clock.elapsed(t0, t1));
-            }
-        }
+        });
         Some(rec.into())
     }
 }

@@ -1,17 +1,21 @@
-//! Churn: insert a value, read it, remove it, repeated on an otherwise empty store.
+//! Churn: insert a value, read it, remove it, repeated on an otherwise empty store; in the
+//! tight or the loaded loop.
 
-use super::setup::churn_once;
+use super::busy::Busywork;
+use super::loops::{round, timed, Loop, Shape};
+use super::setup::churn_loop;
 use super::{Config, Ctx, Measure, Measured};
 use crate::payload::Payload;
-use crate::stats::Recorder;
 use crate::systems::IndexSlab;
-use crate::timing::{start, stop};
 
 /// Capacity every store is created with for churn and batch.
 pub(crate) const CAPACITY: usize = 1 << 20;
 
-/// The churn workload.
-pub(crate) struct Churn;
+/// The churn workload in one loop.
+pub(crate) struct Churn {
+    /// The loop.
+    pub lp: Loop,
+}
 
 impl Measure for Churn {
     fn rounds(&self, cfg: &Config) -> usize {
@@ -22,19 +26,23 @@ impl Measure for Churn {
         let cfg = &ctx.cfg;
         debug_assert_eq!(rounds, cfg.rounds);
         let mut s = S::with_capacity(CAPACITY);
-        let mut rec = Recorder::new(cfg.batch as u64);
+        let mut busy = Busywork::new();
         let mut seed = 0u64;
-        for i in 0..cfg.warmup() + cfg.samples_per_round() {
-            let t0 = start();
-            for _ in 0..cfg.batch {
-                churn_once(&mut s, seed);
-                seed += 1;
+        let ops = cfg.loop_batch;
+        let rec = round(cfg, self.lp, ops, |shape| {
+            let (s, seed, busy) = (&mut s, &mut seed, &mut busy);
+            match shape {
+                Shape::Op => timed(&ctx.clock, || {
+                    churn_loop::<V, S, true, false>(s, seed, ops, busy);
+                }),
+                Shape::OpAndBlock => timed(&ctx.clock, || {
+                    churn_loop::<V, S, true, true>(s, seed, ops, busy);
+                }),
+                Shape::Block => timed(&ctx.clock, || {
+                    churn_loop::<V, S, false, true>(s, seed, ops, busy);
+                }),
             }
-            let t1 = stop();
-            if i >= cfg.warmup() {
-                rec.record(ctx.clock.elapsed(t0, t1));
-            }
-        }
+        });
         Some(rec.into())
     }
 }

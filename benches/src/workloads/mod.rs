@@ -3,7 +3,9 @@
 //!
 //! Per-operation workloads time a batch of operations between one pair of timestamps and
 //! report batch time / operations; tail workloads (growth, cold churn) time each operation
-//! alone. The clock's empty-pair overhead is subtracted from every sample either way.
+//! alone. The clock's empty-pair overhead is subtracted from every sample either way. Churn,
+//! batch and steady churn are timed in two loops ([`loops`]): `tight`, and `loaded` (beside
+//! a block of independent work, reported as the cost over the block alone).
 //!
 //! Five workloads measure things that do not fit [`IndexSlab`] (random sampling, tagged
 //! iteration, a buffer pool, and the byte allocators' churn and mixed workloads): each of
@@ -13,12 +15,14 @@
 
 mod batch;
 mod buffer_pool;
+pub mod busy;
 mod byte_churn;
 pub mod byte_mixed;
 mod churn;
 mod cold_churn;
 mod growth;
 mod iterate;
+pub mod loops;
 pub mod memory;
 mod random_get;
 mod sample;
@@ -102,11 +106,15 @@ impl Workload {
     /// One line saying what is measured.
     pub fn describe(self) -> &'static str {
         match self {
-            Workload::Churn => "insert, read, remove one value; op = the triple, batched",
-            Workload::Batch => "insert 64 values then remove the 64; op = one insert + one remove",
+            Workload::Churn => {
+                "insert, read, remove one value; op = the triple; tight and loaded loops"
+            }
+            Workload::Batch => {
+                "insert 64 values then remove the 64; op = insert + remove; tight and loaded"
+            }
             Workload::RandomGet => "read one of 100k live values in a precomputed random order",
             Workload::SteadyChurn => {
-                "100k live: remove a random live value, insert a new one; op = the pair"
+                "100k live: remove a random value, insert one; op = the pair; tight and loaded"
             }
             Workload::Growth => "empty to 1 Mi values, every insert timed alone",
             Workload::Iterate => "visit the live values of 1 Mi slots (1% / 50% live); per value",
@@ -144,8 +152,10 @@ pub struct Config {
     /// Rounds the samples of churn, batch, random get, steady churn and cold churn are split
     /// into, the systems taking turns.
     pub rounds: usize,
-    /// Operations per timestamp pair in churn, random get and steady churn.
+    /// Operations per timestamp pair in random get.
     pub batch: usize,
+    /// Operations per timestamp pair in churn and steady churn (both loops).
+    pub loop_batch: usize,
     /// Values inserted then removed per timestamp pair in the batch workload.
     pub batch_len: usize,
     /// Live values in random get and steady churn.
@@ -192,6 +202,7 @@ impl Config {
             samples: 40_000,
             rounds: 5,
             batch: 256,
+            loop_batch: 64,
             batch_len: 64,
             live: 100_000,
             growth_len: 1 << 20,
@@ -233,6 +244,7 @@ impl Config {
             samples: 20,
             rounds: 2,
             batch: 8,
+            loop_batch: 8,
             batch_len: 8,
             live: 1_000,
             growth_len: 4_096,
@@ -307,6 +319,8 @@ pub struct LatencyTable {
     pub rounds: usize,
     /// One row per system, in [`each_system`] order.
     pub rows: Vec<Row>,
+    /// Systems that cannot do this workload (no row), in [`each_system`] order.
+    pub not_run: Vec<&'static str>,
 }
 
 impl LatencyTable {
@@ -366,16 +380,19 @@ struct Collect<'a, M> {
     rounds: usize,
     progress: &'a mut dyn FnMut(&str),
     acc: Vec<(&'static str, bool, Measured)>,
+    not_run: Vec<&'static str>,
 }
 
 impl<V: Payload, M: Measure> Visit<V> for Collect<'_, M> {
     fn visit<S: IndexSlab<V>>(&mut self) {
         (self.progress)(S::NAME);
-        if let Some(m) = self.measure.measure::<V, S>(self.ctx, self.rounds) {
-            match self.acc.iter_mut().find(|(name, _, _)| *name == S::NAME) {
+        match self.measure.measure::<V, S>(self.ctx, self.rounds) {
+            Some(m) => match self.acc.iter_mut().find(|(name, _, _)| *name == S::NAME) {
                 Some((_, _, acc)) => acc.merge(m),
                 None => self.acc.push((S::NAME, S::OURS, m)),
-            }
+            },
+            None if !self.not_run.contains(&S::NAME) => self.not_run.push(S::NAME),
+            None => {}
         }
     }
 }
@@ -410,6 +427,7 @@ fn table<V: Payload, M: Measure>(
         rounds,
         progress: &mut label,
         acc: Vec::new(),
+        not_run: Vec::new(),
     };
     for _ in 0..rounds {
         each_system::<V, _>(&mut c);
@@ -433,6 +451,7 @@ fn table<V: Payload, M: Measure>(
         bucket_len: ctx.cfg.growth_len.div_ceil(ctx.cfg.growth_buckets.max(1)),
         rounds,
         rows,
+        not_run: c.not_run,
     }
 }
 
@@ -517,6 +536,7 @@ pub(crate) fn take_turns(
         bucket_len: 0,
         rounds,
         rows,
+        not_run: Vec::new(),
     }
 }
 
@@ -605,6 +625,17 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
             step(cfg.batch)
         )
     };
+    // Churn, batch and steady churn: `ops` operations per timestamp pair, in loop `lp`.
+    let looped = |what: &str, lp: loops::Loop, ops: usize| {
+        format!(
+            "{what}; {}; {ops} ops per timestamp pair, {} samples in {} rounds, \
+             per-op = (pair − overhead) / {ops}, resolution {:.2} {UNIT}/op",
+            lp.method(),
+            cfg.samples,
+            cfg.rounds,
+            step(ops)
+        )
+    };
     let mut out = Vec::new();
     macro_rules! both_sizes {
         ($variant:expr, $method:expr, $m:expr) => {{
@@ -618,29 +649,38 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
         }};
     }
     match workload {
-        Workload::Churn => both_sizes!(
-            "",
-            batched(&format!(
-                "op = insert + get (read) + remove of one value, empty store of capacity {}",
-                churn::CAPACITY
-            )),
-            churn::Churn
-        ),
-        Workload::Batch => both_sizes!(
-            "",
-            format!(
-                "op = one insert + one remove: {} inserts then {} removes per timestamp pair, \
-                 {} samples in {} rounds, per-op = (pair − overhead) / {}, \
-                 resolution {:.2} {UNIT}/op",
-                cfg.batch_len,
-                cfg.batch_len,
-                cfg.samples,
-                cfg.rounds,
-                cfg.batch_len,
-                step(cfg.batch_len)
-            ),
-            batch::Batch
-        ),
+        Workload::Churn => {
+            for lp in loops::Loop::ALL {
+                both_sizes!(
+                    lp.name(),
+                    looped(
+                        &format!(
+                            "op = insert + get + remove of one value, empty store of capacity {}",
+                            churn::CAPACITY
+                        ),
+                        lp,
+                        cfg.loop_batch
+                    ),
+                    churn::Churn { lp }
+                );
+            }
+        }
+        Workload::Batch => {
+            for lp in loops::Loop::ALL {
+                both_sizes!(
+                    lp.name(),
+                    looped(
+                        &format!(
+                            "op = one insert + one remove: {} inserts then the {} removes",
+                            cfg.batch_len, cfg.batch_len
+                        ),
+                        lp,
+                        cfg.batch_len
+                    ),
+                    batch::Batch { lp }
+                );
+            }
+        }
         Workload::RandomGet => both_sizes!(
             "",
             batched(&format!(
@@ -649,14 +689,22 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
             )),
             random_get::RandomGet
         ),
-        Workload::SteadyChurn => both_sizes!(
-            "",
-            batched(&format!(
-                "op = remove a random live value + insert a new one, {} live",
-                cfg.live
-            )),
-            steady_churn::SteadyChurn
-        ),
+        Workload::SteadyChurn => {
+            for lp in loops::Loop::ALL {
+                both_sizes!(
+                    lp.name(),
+                    looped(
+                        &format!(
+                            "op = remove a random live value + insert a new one, {} live",
+                            cfg.live
+                        ),
+                        lp,
+                        cfg.loop_batch
+                    ),
+                    steady_churn::SteadyChurn { lp }
+                );
+            }
+        }
         Workload::Growth => both_sizes!(
             "",
             format!(
@@ -773,17 +821,18 @@ mod tests {
                 ) {
                     contender_ids.push(t.id.clone());
                 }
-                // Six systems; the three that keep an index of their values iterate; the
-                // workloads with contenders of their own have three.
+                // Nine systems; the four that keep an index of their values iterate; the
+                // workloads with contenders of their own have three (or four).
                 let expect = match w {
-                    Workload::Iterate
-                    | Workload::TaggedIterate
-                    | Workload::BufferPool
-                    | Workload::Sample => 3,
+                    Workload::Iterate => 4,
+                    Workload::TaggedIterate | Workload::BufferPool | Workload::Sample => 3,
                     Workload::ByteChurn | Workload::ByteMixed => 4,
-                    _ => 6,
+                    _ => 9,
                 };
                 assert_eq!(t.rows.len(), expect, "{}", t.id);
+                if w == Workload::Iterate {
+                    assert_eq!(t.not_run.len(), 5, "{}", t.id);
+                }
                 for r in &t.rows {
                     assert!(r.summary.samples > 0, "{} {}", t.id, r.system);
                     assert!(r.summary.p50 <= r.summary.max, "{} {}", t.id, r.system);

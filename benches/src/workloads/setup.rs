@@ -1,6 +1,7 @@
 //! Building stores and the operation bodies, shared by the report and the criterion benches
 //! so both time exactly the same code.
 
+use super::busy::Busywork;
 use crate::payload::Payload;
 use crate::rng::Rng;
 use crate::systems::IndexSlab;
@@ -52,13 +53,15 @@ pub fn positions(live: usize, len: usize, seed: u64) -> Vec<u32> {
     (0..len).map(|_| r.below(live as u32)).collect()
 }
 
-/// Insert a value, read it, remove it (the churn operation). The value, the handle and the
-/// removed value all pass through `black_box`.
+/// Insert a value, read it, remove it (the churn operation), the way the peers' own benches
+/// write it: the value is built in registers and goes straight into `insert` (so it is
+/// stored once, into its slot), only the reference `get` returns goes through `black_box`,
+/// and the removed value is dropped.
 #[inline(always)]
 pub fn churn_once<V: Payload, S: IndexSlab<V>>(s: &mut S, seed: u64) {
-    let h = black_box(s.insert(black_box(V::new(seed))));
-    black_box(s.get(&h).touch());
-    black_box(s.remove(h));
+    let h = s.insert(V::new(seed));
+    black_box(s.get(&h));
+    drop(s.remove(h));
 }
 
 /// Read the value behind `h` (the random-get operation).
@@ -67,8 +70,22 @@ pub fn get_once<V: Payload, S: IndexSlab<V>>(s: &S, h: &S::Handle) {
     black_box(s.get(black_box(h)).touch());
 }
 
+/// Insert a value and keep its handle at the end of `handles` (the first half of the batch
+/// operation): only the reference to the handle where it is kept goes through `black_box`.
+#[inline(always)]
+pub fn insert_kept<V: Payload, S: IndexSlab<V>>(
+    s: &mut S,
+    handles: &mut Vec<S::Handle>,
+    seed: u64,
+) {
+    handles.push(s.insert(V::new(seed)));
+    black_box(handles.last());
+}
+
 /// Remove the value at position `p` of `handles` and insert a new one (the steady-churn
-/// operation). `handles` keeps its length; its order changes (`swap_remove`).
+/// operation): the removed value is dropped, the new one built in registers, and only the
+/// reference to its handle where it is kept goes through `black_box`. `handles` keeps its
+/// length; its order changes (`swap_remove`).
 #[inline(always)]
 pub fn replace_once<V: Payload, S: IndexSlab<V>>(
     s: &mut S,
@@ -77,8 +94,91 @@ pub fn replace_once<V: Payload, S: IndexSlab<V>>(
     seed: u64,
 ) {
     let old = handles.swap_remove(p);
-    black_box(s.remove(black_box(old)));
-    handles.push(black_box(s.insert(black_box(V::new(seed)))));
+    drop(s.remove(old));
+    insert_kept(s, handles, seed);
+}
+
+/// One timestamp pair of churn: `ops` churn operations with `OP`, each followed by a
+/// [`Busywork`] block with `PAD`; without `OP`, the blocks alone (the loaded loop's
+/// baseline). `seed` advances by `ops`.
+#[inline(always)]
+pub fn churn_loop<V: Payload, S: IndexSlab<V>, const OP: bool, const PAD: bool>(
+    s: &mut S,
+    seed: &mut u64,
+    ops: usize,
+    busy: &mut Busywork,
+) {
+    // The seed in a local, whose address never escapes: it stays in a register.
+    let mut sd = *seed;
+    for _ in 0..ops {
+        if OP {
+            churn_once(s, sd);
+        }
+        sd += 1;
+        if PAD {
+            busy.block();
+        }
+    }
+    *seed = sd;
+}
+
+/// One timestamp pair of batch: `len` inserts, then the `len` removes in insertion order
+/// (`handles` is empty before and after), a [`Busywork`] block after each insert and each
+/// remove with `PAD`; without `OP`, the `2 × len` blocks alone.
+#[inline(always)]
+pub fn batch_loop<V: Payload, S: IndexSlab<V>, const OP: bool, const PAD: bool>(
+    s: &mut S,
+    handles: &mut Vec<S::Handle>,
+    seed: &mut u64,
+    len: usize,
+    busy: &mut Busywork,
+) {
+    let mut sd = *seed;
+    for _ in 0..len {
+        if OP {
+            insert_kept(s, handles, sd);
+        }
+        sd += 1;
+        if PAD {
+            busy.block();
+        }
+    }
+    *seed = sd;
+    if OP {
+        for h in handles.drain(..) {
+            drop(s.remove(h));
+            if PAD {
+                busy.block();
+            }
+        }
+    } else if PAD {
+        for _ in 0..len {
+            busy.block();
+        }
+    }
+}
+
+/// One timestamp pair of steady churn: a [`replace_once`] at each position of `ps` with
+/// `OP`, each followed by a [`Busywork`] block with `PAD`; without `OP`, the blocks alone.
+#[inline(always)]
+pub fn steady_loop<V: Payload, S: IndexSlab<V>, const OP: bool, const PAD: bool>(
+    s: &mut S,
+    handles: &mut Vec<S::Handle>,
+    ps: &[u32],
+    seed: &mut u64,
+    busy: &mut Busywork,
+) {
+    let mut sd = *seed;
+    for &p in ps {
+        if OP {
+            replace_once(s, handles, p as usize, sd);
+        }
+        sd += 1;
+        if PAD {
+            busy.block();
+        }
+    }
+    *seed = sd;
 }
 
 /// Sum of one word of every live value (the iteration operation, one full pass).
