@@ -3,7 +3,8 @@
 //! `cargo run --release -p nexus-slab-benches --bin report [-- --quick] [-- --workload NAME]`
 //!
 //! Prints one table per workload and value size on stdout, progress on stderr, and writes
-//! CSV files and SVG charts to `target/report/`.
+//! CSV files and SVG charts to `target/report/`. Instruction counts of the same loops (under
+//! callgrind): `bash benches/instructions.sh` (the `instructions` binary).
 
 use nexus_slab_benches::output::{self, table};
 use nexus_slab_benches::pin::pin_to_one_cpu;
@@ -16,9 +17,10 @@ use std::time::Instant;
 
 fn usage() -> String {
     let mut s = String::from(
-        "report: latency of nexus-slab's HiSlab and per-thread allocators against slab, slotmap \
-         and Box;\nits TaggedHiSlab, BufferSlab and sampling; its byte allocator against talc, \
-         buddy_system_allocator\nand linked_list_allocator\n\n\
+        "report: latency of nexus-slab's HiSlab and per-thread allocators against slab, slotmap, \
+         Box,\nnexus-slab 2.4 (bounded, unbounded) and hislab 0.2.6; its TaggedHiSlab, BufferSlab \
+         and sampling;\nits byte allocator against talc, buddy_system_allocator and \
+         linked_list_allocator\n\n\
          usage: cargo run --release -p nexus-slab-benches --bin report -- [OPTIONS]\n\n\
          options:\n  \
          --quick            fewer samples (same sizes), for a fast look\n  \
@@ -30,6 +32,10 @@ fn usage() -> String {
     for w in Workload::ALL {
         s.push_str(&format!("  {:<14} {}\n", w.name(), w.describe()));
     }
+    s.push_str(
+        "\ninstructions per operation (churn, batch and steady churn, tight loop; counted by \
+         callgrind,\nwhich does not drift as cycles do): bash benches/instructions.sh\n",
+    );
     s
 }
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Instructions per operation of the report's tight loops (churn, batch, steady churn; 32 and
+# 256 B values), for every system, counted by callgrind. Cycles drift with the machine;
+# these counts do not.
+#
+# Usage, from anywhere in the repository: bash benches/instructions.sh
+#
+# Each case runs in a process of its own (`instructions WORKLOAD BYTES SYSTEM`): the store
+# is built (and, for steady churn, filled) and the loop run once to warm up outside the
+# counted region; callgrind counts only the call of `counted_region`, which runs the loop
+# body of the report's timed loop 2000 times (callees such as malloc included). The figure
+# is the count / operations run (the loop's own increment and branch included).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if ! command -v valgrind > /dev/null; then
+    echo "instructions.sh: valgrind not found (apt-get install valgrind)" >&2
+    exit 1
+fi
+cargo build --release -p nexus-slab-benches --bin instructions >&2
+target_dir=$(cargo metadata --format-version 1 --no-deps |
+    sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+bin="$target_dir/release/instructions"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+printf '%-13s %5s  %-16s %10s\n' workload bytes system "instr/op"
+"$bin" --list | while IFS=$'\t' read -r workload bytes system; do
+    file="$out/callgrind.out"
+    ops=$(valgrind --tool=callgrind --toggle-collect='*counted_region*' \
+        --callgrind-out-file="$file" "$bin" "$workload" "$bytes" "$system" 2> "$out/log") || {
+        echo "instructions.sh: $workload $bytes $system failed:" >&2
+        cat "$out/log" >&2
+        exit 1
+    }
+    total=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$file")
+    awk -v w="$workload" -v b="$bytes" -v s="$system" -v t="$total" -v o="$ops" \
+        'BEGIN { printf "%-13s %5s  %-16s %10.1f\n", w, b, s, t / o }'
+done
