@@ -69,7 +69,7 @@ impl<T> BoundedSlab<T> {
     }
 
     /// Moves `value` into a free slot (the one freed last, if any), or hands it back when the slab is full.
-    #[inline]
+    #[inline(always)]
     pub fn insert(&self, value: T) -> Result<Slot<'_, T>, Full<T>> {
         match self.store.insert(value) {
             // SAFETY: freshly occupied and initialized; this is its only owner.

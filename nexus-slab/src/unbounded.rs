@@ -81,7 +81,7 @@ impl<T> UnboundedSlab<T> {
     /// # Panics
     /// When the u32 index space is exhausted or the OS refuses a new tier; the value is
     /// dropped. [`try_insert`](UnboundedSlab::try_insert) hands it back instead.
-    #[inline]
+    #[inline(always)]
     #[track_caller]
     pub fn insert(&self, value: T) -> Slot<'_, T> {
         match self.try_insert(value) {
@@ -95,7 +95,7 @@ impl<T> UnboundedSlab<T> {
     }
 
     /// Moves `value` into a free slot (the one freed last, if any), or hands it back if the slab cannot grow.
-    #[inline]
+    #[inline(always)]
     pub fn try_insert(&self, value: T) -> Result<Slot<'_, T>, Full<T>> {
         match self.store.insert(value) {
             // SAFETY: freshly occupied and initialized; this is its only owner.

@@ -138,7 +138,7 @@ impl<T> HiSlab<T> {
     /// # Panics
     /// When the slab is full (the message names the capacity); `value` is dropped.
     /// [`try_insert`](HiSlab::try_insert) hands it back instead.
-    #[inline]
+    #[inline(always)]
     #[track_caller]
     pub fn insert(&self, value: T) -> u32 {
         match self.try_insert(value) {
@@ -151,7 +151,7 @@ impl<T> HiSlab<T> {
     }
 
     /// Inserts `value` at the lowest free index, or hands it back in [`Full`].
-    #[inline]
+    #[inline(always)]
     pub fn try_insert(&self, value: T) -> Result<u32, Full<T>> {
         match self.raw.acquire() {
             Some(idx) => {
@@ -167,7 +167,7 @@ impl<T> HiSlab<T> {
     }
 
     /// Removes and returns the value at `idx`; `None` if vacant or out of range.
-    #[inline]
+    #[inline(always)]
     pub fn remove(&mut self, idx: u32) -> Option<T> {
         if self.release(idx) {
             // SAFETY: the slot was occupied (so initialized) and is now free: the value is
@@ -179,14 +179,14 @@ impl<T> HiSlab<T> {
     }
 
     /// The value at `idx`, if occupied.
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, idx: u32) -> Option<&T> {
         // SAFETY: occupied slots hold initialized values; removal needs `&mut self`.
         self.raw.contains(idx).then(|| unsafe { &*self.slot(idx) })
     }
 
     /// The value at `idx` mutably, if occupied.
-    #[inline]
+    #[inline(always)]
     pub fn get_mut(&mut self, idx: u32) -> Option<&mut T> {
         // SAFETY: occupied and initialized; `&mut self` excludes every other reference.
         self.raw
@@ -318,7 +318,7 @@ impl<T> Index<u32> for HiSlab<T> {
 
     /// # Panics
     /// If `idx` is vacant or out of range.
-    #[inline]
+    #[inline(always)]
     #[track_caller]
     fn index(&self, idx: u32) -> &T {
         match self.get(idx) {

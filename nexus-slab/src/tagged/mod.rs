@@ -120,21 +120,21 @@ impl<T> TaggedHiSlab<T> {
     ///
     /// # Panics
     /// When the slab is full (the message names the capacity); `value` is dropped.
-    #[inline]
+    #[inline(always)]
     #[track_caller]
     pub fn insert(&self, value: T) -> u32 {
         self.slab.insert(value)
     }
 
     /// Inserts `value` untagged, or hands it back in [`Full`]; see [`HiSlab::try_insert`].
-    #[inline]
+    #[inline(always)]
     pub fn try_insert(&self, value: T) -> Result<u32, Full<T>> {
         self.slab.try_insert(value)
     }
 
     /// Removes and returns the value at `idx`, dropping its tag; `None` if vacant or out of
     /// range.
-    #[inline]
+    #[inline(always)]
     pub fn remove(&mut self, idx: u32) -> Option<T> {
         let value = self.slab.remove(idx)?;
         self.clear_tag(idx);
