@@ -309,12 +309,19 @@ impl Bitmap {
         let new = word | (1 << bit);
         // SAFETY: `w < words[0]`; writes go through the region's pointer.
         unsafe { *self.occ_ptr(w) = new };
-        if word == 0 {
-            // A no-op without live summaries (the probe reads a set bit).
-            self.live_up(w);
+        if word == 0 && !self.live_bit(w) {
+            // Returned from there, so the fast path's `Some` needs no test after a call.
+            return self.live_up_then(w, idx);
         }
         // A word that fills is not marked in the `full` summaries: the next search that
         // meets it does that (see `next_nonfull_word`).
+        Some(idx)
+    }
+
+    /// `acquire` took `idx` in word `w`, which was empty and has no live bit: set it.
+    #[inline(never)]
+    fn live_up_then(&self, w: usize, idx: usize) -> Option<usize> {
+        self.live_up_slow(w);
         Some(idx)
     }
 
@@ -487,13 +494,19 @@ impl Bitmap {
     /// set already (live bits are cleared only by iteration), so only that test is inline.
     #[inline(always)]
     fn live_up(&self, child: usize) {
+        if !self.live_bit(child) {
+            self.live_up_slow(child);
+        }
+    }
+
+    /// Whether level-0 word `child`'s live bit is set (always, without live summaries).
+    #[inline(always)]
+    fn live_bit(&self, child: usize) -> bool {
         // SAFETY: either `live_probe` is `live[1]` and the mask keeps `child / 64`, which is
         // below `words[1]` as `child < words[0]`; or it is `ALL_LIVE` and the mask makes the
         // offset 0. Either way a readable, initialized word.
         let word = unsafe { *self.live_probe.add((child / 64) & self.probe_mask) };
-        if word & (1 << (child % 64)) == 0 {
-            self.live_up_slow(child);
-        }
+        word & (1 << (child % 64)) != 0
     }
 
     /// Sets live bits from level 1 up to the first one already set.

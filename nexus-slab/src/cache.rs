@@ -2,34 +2,50 @@
 //! bitmaps — so a churning `Slot` allocator touches neither the bitmap nor the tier table.
 //!
 //! ```text
-//!  free(p) ──push──► [ p₀ p₁ … pₙ₋₁ ] ──pop──► insert        (LIFO: the slot just freed is
-//!                      │ full: the oldest half        ▲        still in cache)
-//!                      ▼ goes back to the bitmap       │ empty: a whole bitmap word of free
-//!                   bitmap ◄───────────────────────────┘ slots comes in at once
+//!  free(p) ──► hot ──► insert          the slot freed last, at a fixed address: the churn
+//!               │ taken: moves down    ▲ hot empty                         fast path
+//!               ▼                      │
+//!  [ p₀ p₁ … pₙ₋₁ ] ───────────────────┘ LIFO stack of up to 64 more
+//!     │ full: the oldest half goes back to the bitmap
+//!     ▼                ▲ empty: a whole bitmap word of free slots comes in at once
+//!   bitmap ────────────┘
 //! ```
 //! A cached slot keeps its occupancy bit: for the bitmap it is taken, for the user it is free.
 //! The store's `len`, `contains` and teardown subtract or skip the cached slots.
+//!
+//! The `hot` cell is there for the loop-carried chain of a churn: a free stores to it and the
+//! next insert loads from it, one fixed address, instead of loading the stack's length and
+//! then the entry that length points at.
 
 use core::cell::Cell;
 use core::ptr::NonNull;
 
-/// Slots a cache holds: a whole bitmap word of them, so a refill always fits.
+/// Slots the stack holds (the hot cell holds one more): a whole bitmap word of them, so a
+/// refill always fits.
 pub(crate) const CACHE: usize = 64;
 
-/// `len` of a closed cache: above `CACHE`, so both fast paths' single range test fails.
+/// `len` of a closed cache: above `CACHE`, so the stack's single range tests fail.
 const CLOSED: usize = 1 << 31;
 
-/// A LIFO stack of free slot addresses of one store.
+/// `hot` when empty.
+const HOT_EMPTY: usize = 0;
+/// `hot` of a closed cache: not a slot address (slots are aligned to 64 or more and never at
+/// address 1), and not empty, so a free passes it by.
+const HOT_CLOSED: usize = 1;
+
+/// The hot slot plus a LIFO stack of free slot addresses of one store.
 ///
 /// Invariants:
+/// - `hot` is `HOT_EMPTY`, `HOT_CLOSED` (exactly when `len == CLOSED`), or a slot address;
 /// - `len <= CACHE`, or `len == CLOSED` (then nothing is held);
-/// - entries `0..len` (when not closed) are distinct slots of the owning store, occupied in
-///   its bitmap, holding no value, owned by no `Slot`, not leaked.
+/// - the slot in `hot` and entries `0..len` (when not closed) are distinct slots of the
+///   owning store, occupied in its bitmap, holding no value, owned by no `Slot`, not leaked.
 ///
 /// A closed cache takes nothing: a per-thread allocator whose thread is exiting frees
 /// through its slow path, which notices the last slot. Closing costs the fast paths nothing:
-/// each compares `len` against a constant only.
+/// each tests `hot` and compares `len` against a constant only.
 pub(crate) struct SlotCache<T> {
+    hot: Cell<*mut T>,
     slots: [Cell<*mut T>; CACHE],
     len: Cell<usize>,
 }
@@ -38,6 +54,7 @@ impl<T> SlotCache<T> {
     /// An empty, open cache.
     pub(crate) const fn new() -> SlotCache<T> {
         SlotCache {
+            hot: Cell::new(core::ptr::null_mut()),
             slots: [const { Cell::new(core::ptr::null_mut()) }; CACHE],
             len: Cell::new(0),
         }
@@ -46,6 +63,18 @@ impl<T> SlotCache<T> {
     /// The slot freed last, if any.
     #[inline(always)]
     pub(crate) fn pop(&self) -> Option<NonNull<T>> {
+        let hot = self.hot.get();
+        if hot.addr() > HOT_CLOSED {
+            self.hot.set(core::ptr::null_mut());
+            // SAFETY: above `HOT_CLOSED`, so a slot address (invariant), never null.
+            return Some(unsafe { NonNull::new_unchecked(hot) });
+        }
+        self.pop_stack()
+    }
+
+    /// The top of the stack, if any.
+    #[inline(always)]
+    fn pop_stack(&self) -> Option<NonNull<T>> {
         let top = self.len.get().wrapping_sub(1);
         // Empty (0 wraps) or closed.
         if top >= CACHE {
@@ -60,6 +89,34 @@ impl<T> SlotCache<T> {
     /// Keeps `slot`; `false` (nothing kept) when the cache is full or closed.
     #[inline(always)]
     pub(crate) fn push(&self, slot: NonNull<T>) -> bool {
+        let old = self.hot.get();
+        if old.addr() == HOT_EMPTY {
+            self.hot.set(slot.as_ptr());
+            return true;
+        }
+        self.push_behind(old, slot)
+    }
+
+    /// The hot cell is taken (or closed): its slot moves to the stack and `slot` takes its
+    /// place, so the slot freed last is always the next one out. `false` (nothing changes)
+    /// when the stack is full or closed.
+    #[inline]
+    fn push_behind(&self, old: *mut T, slot: NonNull<T>) -> bool {
+        let n = self.len.get();
+        if n >= CACHE {
+            return false;
+        }
+        // SAFETY: `n < CACHE`.
+        unsafe { self.slots.get_unchecked(n) }.set(old);
+        self.len.set(n + 1);
+        self.hot.set(slot.as_ptr());
+        true
+    }
+
+    /// Pushes `slot` on the stack, past the hot cell (a refill, which must come out after
+    /// what was freed since); `false` when it is full or closed.
+    #[inline(always)]
+    pub(crate) fn push_stack(&self, slot: NonNull<T>) -> bool {
         let n = self.len.get();
         if n >= CACHE {
             return false;
@@ -70,17 +127,29 @@ impl<T> SlotCache<T> {
         true
     }
 
-    /// Slots held.
-    #[inline(always)]
-    pub(crate) fn len(&self) -> u32 {
+    /// Slots on the stack (the hot one not counted).
+    fn stack_len(&self) -> usize {
         match self.len.get() {
             CLOSED => 0,
-            n => n as u32,
+            n => n,
         }
     }
 
-    /// Room left: what a refill may push.
-    #[inline(always)]
+    /// The hot slot, if one is held.
+    fn hot(&self) -> Option<NonNull<T>> {
+        let hot = self.hot.get();
+        // SAFETY: above `HOT_CLOSED`: a slot address.
+        (hot.addr() > HOT_CLOSED).then(|| unsafe { NonNull::new_unchecked(hot) })
+    }
+
+    /// Slots held.
+    #[inline]
+    pub(crate) fn len(&self) -> u32 {
+        (self.stack_len() + usize::from(self.hot().is_some())) as u32
+    }
+
+    /// Room left on the stack: what a refill may push.
+    #[inline]
     pub(crate) fn room(&self) -> u32 {
         match self.len.get() {
             CLOSED => 0,
@@ -91,40 +160,43 @@ impl<T> SlotCache<T> {
     /// `true` if `slot` is held (so free for the user although its bit is set).
     #[inline]
     pub(crate) fn contains(&self, slot: *mut T) -> bool {
-        self.held().iter().any(|c| c.get() == slot)
+        self.hot.get() == slot
+            || self.slots[..self.stack_len()]
+                .iter()
+                .any(|c| c.get() == slot)
     }
 
-    /// The held entries, oldest first.
-    fn held(&self) -> &[Cell<*mut T>] {
-        &self.slots[..self.len() as usize]
-    }
-
-    /// Removes the `count` oldest entries (`count <= len`), passing each to `f`; the newer
-    /// ones move down.
-    pub(crate) fn drain_oldest(&self, count: u32, mut f: impl FnMut(NonNull<T>)) {
-        let len = self.len();
+    /// Removes the `count` oldest stack entries (`count <= ` the stack's length), passing
+    /// each to `f`; the newer ones move down. The hot slot stays.
+    pub(crate) fn drain_oldest(&self, count: usize, mut f: impl FnMut(NonNull<T>)) {
+        let len = self.stack_len();
         debug_assert!(count <= len);
-        for c in &self.slots[..count as usize] {
+        for c in &self.slots[..count] {
             // SAFETY: entries below `len` are slot addresses, never null.
             f(unsafe { NonNull::new_unchecked(c.get()) });
         }
         for i in count..len {
-            self.slots[(i - count) as usize].set(self.slots[i as usize].get());
+            self.slots[i - count].set(self.slots[i].get());
         }
         if self.is_open() {
-            self.len.set((len - count) as usize);
+            self.len.set(len - count);
         }
     }
 
-    /// Removes every entry, passing each to `f`.
-    pub(crate) fn drain(&self, f: impl FnMut(NonNull<T>)) {
-        self.drain_oldest(self.len(), f);
+    /// Removes every entry, the hot slot too, passing each to `f`.
+    pub(crate) fn drain(&self, mut f: impl FnMut(NonNull<T>)) {
+        if let Some(hot) = self.hot() {
+            self.hot.set(core::ptr::null_mut());
+            f(hot);
+        }
+        self.drain_oldest(self.stack_len(), f);
     }
 
     /// Lets no slot in from now on. The cache must be empty (drained).
     pub(crate) fn close(&self) {
-        debug_assert_eq!(self.len.get(), 0, "closing a cache that holds slots");
+        debug_assert_eq!(self.len(), 0, "closing a cache that holds slots");
         self.len.set(CLOSED);
+        self.hot.set(core::ptr::without_provenance_mut(HOT_CLOSED));
     }
 
     /// `false` once [`close`](SlotCache::close)d.
@@ -144,32 +216,38 @@ mod tests {
 
     #[test]
     fn last_in_first_out_up_to_the_limit() {
-        let mut mem = [0u64; CACHE + 1];
+        let mut mem = [0u64; CACHE + 2];
         let base = mem.as_mut_ptr();
+        let at = |i: usize| base.wrapping_add(i);
         let cache = SlotCache::<u64>::new();
         assert_eq!(cache.pop(), None);
-        for i in 0..CACHE {
+        // The newest is in the hot cell, the CACHE before it on the stack.
+        for i in 0..=CACHE {
             assert!(cache.push(slot(&mut mem, i)));
         }
-        assert!(!cache.push(slot(&mut mem, CACHE)), "full at CACHE");
-        assert_eq!(cache.room(), 0);
-        assert!(cache.contains(base.wrapping_add(3)));
-        assert!(!cache.contains(base.wrapping_add(CACHE)));
+        assert!(!cache.push(slot(&mut mem, CACHE + 1)), "full at CACHE + 1");
+        assert_eq!((cache.len() as usize, cache.room()), (CACHE + 1, 0));
+        assert!(cache.contains(at(0)) && cache.contains(at(CACHE)));
+        assert!(!cache.contains(at(CACHE + 1)));
         assert_eq!(
             cache.pop().map(NonNull::as_ptr),
-            Some(base.wrapping_add(CACHE - 1))
+            Some(at(CACHE)),
+            "hot first"
+        );
+        assert_eq!(
+            cache.pop().map(NonNull::as_ptr),
+            Some(at(CACHE - 1)),
+            "then the top"
         );
         let mut old = std::vec::Vec::new();
         cache.drain_oldest(2, |p| old.push(p.as_ptr()));
-        assert_eq!(old, [base, base.wrapping_add(1)]);
+        assert_eq!(old, [at(0), at(1)]);
         assert_eq!(cache.len() as usize, CACHE - 3);
-        assert_eq!(
-            cache.pop().map(NonNull::as_ptr),
-            Some(base.wrapping_add(CACHE - 2))
-        );
+        assert_eq!(cache.pop().map(NonNull::as_ptr), Some(at(CACHE - 2)));
+        assert!(cache.push(slot(&mut mem, 0)), "into the empty hot cell");
         let mut rest = 0;
         cache.drain(|_| rest += 1);
-        assert_eq!(rest, CACHE - 4);
+        assert_eq!(rest, CACHE - 3);
         assert_eq!(cache.pop(), None);
         cache.close();
         assert!(!cache.is_open());
@@ -179,5 +257,6 @@ mod tests {
         );
         assert_eq!(cache.pop(), None);
         assert_eq!((cache.len(), cache.room()), (0, 0));
+        assert!(!cache.contains(at(0)));
     }
 }

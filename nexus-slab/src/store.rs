@@ -104,7 +104,7 @@ impl<T> Store<T> {
             rest &= !(1 << b);
             if room > 0 {
                 room -= 1;
-                let pushed = self.cache.push(self.slot_ptr(t, first + b));
+                let pushed = self.cache.push_stack(self.slot_ptr(t, first + b));
                 debug_assert!(pushed);
             } else {
                 let freed = self.tiers.release(t, first + b);
@@ -142,7 +142,7 @@ impl<T> Store<T> {
         }
         // SAFETY: cached slots are occupied slots of this store holding no value.
         self.cache
-            .drain_oldest(CACHE as u32 / 2, |old| unsafe { self.release(old) });
+            .drain_oldest(CACHE / 2, |old| unsafe { self.release(old) });
         let pushed = self.cache.push(ptr);
         debug_assert!(pushed);
     }

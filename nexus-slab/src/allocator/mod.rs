@@ -44,7 +44,7 @@ const DEAD: u8 = 3;
 /// One thread's allocator state for one `create_allocator!` allocator.
 ///
 /// Invariant: `store` is always a valid store: the one `init` built while `state` is `LIVE` or
-/// `EXITING`, else [`Store::empty`] (no slot, never grows, so every insert reaches the slow
+/// `EXITING`, else an empty one (`Store::empty`: no slot, never grows, so every insert reaches the slow
 /// path, which tells the states apart). Every live `Slot` of this allocator points into it.
 /// In `EXITING` its cache is closed, so every free takes the slow path and the last one
 /// releases the memory.
@@ -155,7 +155,34 @@ impl<A, V> Copy for PerThread<A, V> {}
 fn local<'a, A: Allocator<V>, V>() -> &'a Local<V> {
     // SAFETY: valid for the thread's life (trait contract); the borrow stays on this thread
     // (`Local` is `!Sync`) and within the calling function.
-    unsafe { &*A::local() }
+    unsafe { &*in_register(A::local()) }
+}
+
+/// `ptr`, unchanged, but through an empty `asm!` the compiler cannot see into, so it sits in
+/// a register: the fields of the thread-local are then addressed from it
+/// (`disp(%reg)`) instead of through the `fs` segment (`%fs:disp`), whose loads forward the
+/// churn's stores measurably slower (5.0 against 3.4 cycles for a 32-byte churn here). The
+/// asm is pure, so a loop computes it once. Miri and other architectures get `ptr` as is.
+#[inline(always)]
+fn in_register<T>(ptr: *const T) -> *const T {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    {
+        let mut p = ptr;
+        #[expect(
+            clippy::pointers_in_nomem_asm_block,
+            reason = "the asm passes the pointer through untouched; it reads nothing"
+        )]
+        // SAFETY: the template is empty: the register holding `p` comes back unchanged; no
+        // memory, stack or flags are touched.
+        unsafe {
+            core::arch::asm!("/* {0} */", inout(reg) p, options(pure, nomem, nostack, preserves_flags));
+        }
+        p
+    }
+    #[cfg(not(all(target_arch = "x86_64", not(miri))))]
+    {
+        ptr
+    }
 }
 
 /// Releases the allocator's memory when the thread exits (or, if slots are still live then,
