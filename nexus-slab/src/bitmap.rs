@@ -81,6 +81,10 @@ pub(crate) struct Bitmap {
     /// `usize::MAX` when `live_probe` is `live[1]`, else 0 (so every probe reads
     /// `ALL_LIVE[0]`).
     probe_mask: usize,
+    /// A level-0 word whose live bit is known to be set (`usize::MAX`: none), so a churn that
+    /// empties and refills one word does not probe the summary each time. Only iteration
+    /// clears live bits, and it forgets this word when it does.
+    live_known: Cell<usize>,
     /// Words per level.
     words: [usize; MAX_LEVELS],
     levels: usize,
@@ -218,6 +222,7 @@ impl Bitmap {
             live,
             live_probe,
             probe_mask,
+            live_known: Cell::new(usize::MAX),
             words,
             levels,
             capacity,
@@ -309,7 +314,7 @@ impl Bitmap {
         let new = word | (1 << bit);
         // SAFETY: `w < words[0]`; writes go through the region's pointer.
         unsafe { *self.occ_ptr(w) = new };
-        if word == 0 && !self.live_bit(w) {
+        if word == 0 && w != self.live_known.get() {
             // Returned from there, so the fast path's `Some` needs no test after a call.
             return self.live_up_then(w, idx);
         }
@@ -318,10 +323,12 @@ impl Bitmap {
         Some(idx)
     }
 
-    /// `acquire` took `idx` in word `w`, which was empty and has no live bit: set it.
+    /// `acquire` took `idx` in word `w`, which was empty: make sure its live bit is set, and
+    /// remember that it is.
     #[inline(never)]
     fn live_up_then(&self, w: usize, idx: usize) -> Option<usize> {
-        self.live_up_slow(w);
+        self.live_up(w);
+        self.live_known.set(w);
         Some(idx)
     }
 
@@ -535,6 +542,7 @@ impl Bitmap {
     /// upwards while words become empty.
     #[cold]
     fn clear_stale(&self, mut k: usize, mut child: usize) {
+        self.live_known.set(usize::MAX);
         while k < self.levels {
             let (pw, bit) = (child / 64, 1u64 << (child % 64));
             // SAFETY: `child < words[k-1]` so `pw < words[k]`.
@@ -726,6 +734,11 @@ impl Bitmap {
     /// Checks every summary bit against its children (tests only).
     #[cfg(test)]
     pub(crate) fn check_invariants(&self) {
+        let known = self.live_known.get();
+        if known != usize::MAX {
+            assert!(known < self.words[0], "live_known {known} out of range");
+            assert!(self.live_bit(known), "live_known {known} has no live bit");
+        }
         for k in 1..self.levels {
             for b in 0..self.words[k] * 64 {
                 let (w, bit) = (b / 64, 1u64 << (b % 64));
