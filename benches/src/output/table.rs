@@ -102,7 +102,8 @@ pub fn memory(m: &MemoryTable) -> String {
     let _ = writeln!(s, "memory, {} live {}-byte values", m.values, m.value_bytes);
     let _ = writeln!(
         s,
-        "  RSS growth from /proc/self/statm while the values are inserted into a store created \
+        "  anonymous RSS growth (/proc/self/statm resident less shared: code pages faulted in \
+         on first use are not counted) while the values are inserted into a store created \
          empty; one fresh process per system; handles not kept"
     );
     let _ = writeln!(

@@ -44,11 +44,16 @@ impl MemoryTable {
     }
 }
 
-/// Resident bytes of this process, from `/proc/self/statm`.
+/// Resident anonymous bytes of this process: `/proc/self/statm`'s resident pages less its
+/// shared (file-backed) ones. File-backed pages are the binary's code, faulted in the first
+/// time a path runs (measured at about 100 KiB for the first inserts of a store, a tenth of
+/// a byte per value at 1 Mi values), which is no memory the store keeps for its values.
 pub fn rss_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * page_size())
+    let mut fields = statm.split_whitespace().skip(1);
+    let resident: u64 = fields.next()?.parse().ok()?;
+    let shared: u64 = fields.next()?.parse().ok()?;
+    Some(resident.saturating_sub(shared) * page_size())
 }
 
 fn page_size() -> u64 {

@@ -84,18 +84,19 @@ impl<T> Local<T> {
         self.state.get().wrapping_sub(LIVE) <= EXITING - LIVE
     }
 
-    /// Puts `store` in place of the empty one.
+    /// Drops the store in place and puts `store` there instead (in place: a store is a few
+    /// KiB, and every copy on the stack is stack memory touched).
     ///
     /// # Safety
-    /// No borrow of the store is in use.
-    unsafe fn replace(&self, store: Store<T>) -> Store<T> {
-        // SAFETY: the cell holds a valid store (invariant), moved out once and replaced at
-        // once; no borrow of it is in use (caller).
+    /// No borrow of the store is in use, and no `Slot` points into it.
+    unsafe fn replace(&self, store: Store<T>) {
+        // SAFETY: the cell holds a valid store (invariant), dropped once here and replaced at
+        // once; no borrow of it is in use and no slot points into it (caller). A store with
+        // no live slot drops no value, so nothing can re-enter this allocator meanwhile.
         unsafe {
             let slot = &mut *self.store.get();
-            let old = ManuallyDrop::take(slot);
+            ManuallyDrop::drop(slot);
             core::ptr::write(slot, ManuallyDrop::new(store));
-            old
         }
     }
 
@@ -105,8 +106,8 @@ impl<T> Local<T> {
         debug_assert!(self.is_live() && self.store().len() == 0);
         self.state.set(next);
         // SAFETY: no borrow of the store is held across this call (caller); no `Slot` points
-        // into it (no live slots). The old store drops here, after the empty one is in place.
-        drop(unsafe { self.replace(Store::empty()) });
+        // into it (no live slots).
+        unsafe { self.replace(Store::empty()) };
     }
 }
 
@@ -470,8 +471,9 @@ fn install<A: Allocator<V>, V>(
         return Err(Error::ThreadExiting { allocator: A::NAME });
     }
     let store = make()?;
-    // SAFETY: UNINIT: the cell holds the empty store, and no borrow of it is in use.
-    drop(unsafe { local.replace(store) });
+    // SAFETY: UNINIT: the cell holds the empty store: no borrow of it is in use and no slot
+    // points into it.
+    unsafe { local.replace(store) };
     local.state.set(LIVE);
     Ok(())
 }
