@@ -56,6 +56,10 @@ const ALL: u64 = u64::MAX;
 /// set, so no insert ever tries to set one.
 static ALL_LIVE: u64 = ALL;
 
+/// [`Bitmap::acquire_or_none`]'s "every index is taken" (never an index: capacities fit in
+/// `u32`).
+const NONE: usize = usize::MAX;
+
 /// Level-0 words per 64-byte line: level 0 is allocated in whole aligned groups of this many.
 pub(crate) const GROUP: usize = 8;
 
@@ -294,11 +298,20 @@ impl Bitmap {
 
     /// Marks the lowest free index occupied and returns it, or `None` when every index is
     /// taken (nothing changes then).
-    ///
-    /// The fast path reads the hint word and writes it back; finding another word, and the
-    /// summaries, are out of line (they run once per 64 inserts at most while filling).
     #[inline(always)]
     pub(crate) fn acquire(&self) -> Option<usize> {
+        let idx = self.acquire_or_none();
+        (idx != NONE).then_some(idx)
+    }
+
+    /// [`Bitmap::acquire`] with [`NONE`] for "full": the slow paths return a plain index, so
+    /// the fast path's result needs no test of an `Option` tag merged from them (the one
+    /// comparison left folds away where the index is known to be below the capacity).
+    ///
+    /// The fast path reads the hint word and writes it back; finding another word, and the
+    /// summaries, are out of line.
+    #[inline(always)]
+    fn acquire_or_none(&self) -> usize {
         let w = self.hint.get();
         // SAFETY: `hint < words[0]` (invariant).
         let word = unsafe { self.word(w) };
@@ -315,21 +328,20 @@ impl Bitmap {
         // SAFETY: `w < words[0]`; writes go through the region's pointer.
         unsafe { *self.occ_ptr(w) = new };
         if word == 0 && w != self.live_known.get() {
-            // Returned from there, so the fast path's `Some` needs no test after a call.
             return self.live_up_then(w, idx);
         }
         // A word that fills is not marked in the `full` summaries: the next search that
         // meets it does that (see `next_nonfull_word`).
-        Some(idx)
+        idx
     }
 
     /// `acquire` took `idx` in word `w`, which was empty: make sure its live bit is set, and
     /// remember that it is.
     #[inline(never)]
-    fn live_up_then(&self, w: usize, idx: usize) -> Option<usize> {
+    fn live_up_then(&self, w: usize, idx: usize) -> usize {
         self.live_up(w);
         self.live_known.set(w);
-        Some(idx)
+        idx
     }
 
     /// Marks every free index of the lowest word that has one occupied, and returns the word
@@ -378,11 +390,14 @@ impl Bitmap {
     /// starts at the hint's own summary word and climbs only as far as it must.
     #[cold]
     #[inline(never)]
-    fn acquire_slow(&self) -> Option<usize> {
+    fn acquire_slow(&self) -> usize {
         let from = self.hint.get();
         // SAFETY: `hint < words[0]`.
         let w = if unsafe { self.word(from) } == ALL {
-            self.next_nonfull_word(from + 1)?
+            match self.next_nonfull_word(from + 1) {
+                Some(w) => w,
+                None => return NONE,
+            }
         } else {
             from
         };
@@ -392,7 +407,7 @@ impl Bitmap {
         let idx = w * 64 + bit;
         if bit == 64 || idx >= self.capacity {
             // The last word, with its slots below the capacity all taken.
-            return None;
+            return NONE;
         }
         self.hint.set(w);
         let new = word | (1 << bit);
@@ -401,7 +416,7 @@ impl Bitmap {
         if word == 0 {
             self.live_up(w);
         }
-        Some(idx)
+        idx
     }
 
     /// Frees `idx`. Returns `false` (and changes nothing) if it was free or out of range.

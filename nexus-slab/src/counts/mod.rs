@@ -135,6 +135,7 @@ impl Counts {
     /// level: per level one load of the level's pointer, one shift, one read-modify-write.
     /// Out of line, so that a slab that never samples (counts inactive) carries only the
     /// `active` test in its inlined insert and remove.
+    #[cold]
     #[inline(never)]
     fn bump_all(&self, idx: u32, delta: u32) {
         let bump = |j: usize| {
