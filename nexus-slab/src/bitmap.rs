@@ -448,6 +448,22 @@ impl Bitmap {
         true
     }
 
+    /// `true` if every index below occupied `idx` is occupied, so that once `idx` is freed
+    /// it is the lowest free index: its word is below the hint (full, as every word there),
+    /// or is the hint word with every bit below `idx` set.
+    #[inline(always)]
+    pub(crate) fn lowest_free_once_released(&self, idx: usize) -> bool {
+        debug_assert!(self.contains(idx));
+        let (w, hint) = (idx / 64, self.hint.get());
+        if w != hint {
+            return w < hint;
+        }
+        let below = (1u64 << (idx % 64)) - 1;
+        // SAFETY: `idx` is occupied, so below the capacity: `w < words[0]`.
+        let word = unsafe { self.word(w) };
+        word & below == below
+    }
+
     /// Marks `idx` occupied. Returns `false` (and changes nothing) if it was already
     /// occupied or is out of range. For callers that choose the index themselves (a tag, a run
     /// of pages found with [`Bitmap::next_free`]); [`Bitmap::acquire`] stays the way to take a

@@ -91,6 +91,12 @@ impl RawSlab {
         freed
     }
 
+    /// `true` if, once occupied `idx` is freed, no free index is below it.
+    #[inline(always)]
+    pub(crate) fn lowest_free_once_released(&self, idx: u32) -> bool {
+        self.bitmap.lowest_free_once_released(idx as usize)
+    }
+
     /// `true` if `idx` is occupied.
     #[inline(always)]
     pub(crate) fn contains(&self, idx: u32) -> bool {

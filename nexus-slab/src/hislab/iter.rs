@@ -54,6 +54,7 @@ pub struct Iter<'a, T> {
 
 impl<'a, T> Iter<'a, T> {
     pub(super) fn new(slab: &'a HiSlab<T>) -> Self {
+        slab.settle();
         Iter {
             slab,
             cursor: Cursor::new(),
@@ -89,6 +90,7 @@ pub struct IterMut<'a, T> {
 
 impl<'a, T> IterMut<'a, T> {
     pub(super) fn new(slab: &'a mut HiSlab<T>) -> Self {
+        slab.settle();
         let remaining = slab.len() as usize;
         IterMut {
             slab,
@@ -132,6 +134,8 @@ pub struct IntoIter<T> {
 
 impl<T> IntoIter<T> {
     pub(super) fn new(slab: HiSlab<T>) -> Self {
+        // Its own removes may make a slot behind `at` hot: the walk never returns there.
+        slab.settle();
         IntoIter { slab, at: 0 }
     }
 }

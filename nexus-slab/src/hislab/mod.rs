@@ -15,9 +15,14 @@ use crate::memory::MemOptions;
 use crate::raw::RawSlab;
 use crate::{Error, Full};
 use core::alloc::Layout;
+use core::cell::Cell;
 use core::fmt;
 use core::marker::PhantomData;
 use core::ops::{Index, IndexMut};
+
+/// [`HiSlab`]'s `hot` when no slot is held there (never an index: indices are below the
+/// capacity, a `u32`).
+const NO_HOT: u32 = u32::MAX;
 
 /// A slab of `T` addressed by stable `u32` indices.
 ///
@@ -56,6 +61,16 @@ pub struct HiSlab<T> {
     /// whenever no method is running.
     #[cfg(feature = "rand")]
     counts: Counts,
+    /// The slot freed last, when it is the lowest free index: kept marked in the bitmap (and
+    /// the counts) so that a churn's insert takes it back without a bitmap write, and its
+    /// remove puts it here without one. `NO_HOT`: none.
+    ///
+    /// Invariant: when set, the slot holds no value, its bit is set, and every index below
+    /// it is occupied, so it is the lowest free index: `insert` hands it out first. Every
+    /// walk of the bitmap (iteration, `retain`, sampling) first gives it back
+    /// ([`HiSlab::settle`]); while a walk borrows the slab only `insert` can run, which never
+    /// sets it.
+    hot: Cell<u32>,
     /// Owns `T`s, and is invariant in `T`: `insert` takes `&self`, so a covariant slab could
     /// be viewed as holding a shorter-lived `T` and handed a value that dies before it.
     _owns: crate::Invariant<T>,
@@ -82,6 +97,7 @@ impl<T> HiSlab<T> {
             #[cfg(feature = "rand")]
             counts: Counts::new(virtual_capacity, initial_capacity, MemOptions::default())?,
             raw,
+            hot: Cell::new(NO_HOT),
             _owns: PhantomData,
         })
     }
@@ -93,16 +109,51 @@ impl<T> HiSlab<T> {
         self.raw.base().cast::<T>().wrapping_add(idx as usize)
     }
 
-    /// Frees `idx` in the bitmap (and the sampling counts); `false` if it was not occupied.
-    /// The value is left in the slot for the caller to move out or drop, exactly once.
+    /// Frees `idx`; `false` if it was not occupied. The value is left in the slot for the
+    /// caller to move out or drop, exactly once.
+    ///
+    /// The slot becomes the hot one when it is then the lowest free index (no bitmap write);
+    /// otherwise it is cleared in the bitmap (and the sampling counts).
     #[inline(always)]
     fn release(&self, idx: u32) -> bool {
+        let hot = self.hot.get();
+        if idx == hot || !self.raw.contains(idx) {
+            return false;
+        }
+        if hot == NO_HOT {
+            if self.raw.lowest_free_once_released(idx) {
+                self.hot.set(idx);
+                return true;
+            }
+        } else if idx < hot {
+            // Everything below `hot` was occupied: `idx` is now the lowest free index.
+            self.release_bit(hot);
+            self.hot.set(idx);
+            return true;
+        }
+        self.release_bit(idx)
+    }
+
+    /// Clears occupied `idx` in the bitmap and the sampling counts.
+    #[inline(always)]
+    fn release_bit(&self, idx: u32) -> bool {
         let freed = self.raw.release(idx);
         #[cfg(feature = "rand")]
         if freed {
             self.counts.sub(idx);
         }
         freed
+    }
+
+    /// Gives the hot slot back to the bitmap, so that the bitmap says exactly which slots
+    /// hold values: before any walk of it.
+    #[inline]
+    pub(crate) fn settle(&self) {
+        let hot = self.hot.get();
+        if hot != NO_HOT {
+            self.hot.set(NO_HOT);
+            self.release_bit(hot);
+        }
     }
 
     /// Frees `idx` and drops its value in place (no move); `false` if it was vacant.
@@ -123,6 +174,7 @@ impl<T> HiSlab<T> {
     #[cfg(feature = "rand")]
     #[inline(always)]
     pub(crate) fn occupancy(&self) -> &Bitmap {
+        self.settle();
         self.raw.bitmap()
     }
 
@@ -153,17 +205,25 @@ impl<T> HiSlab<T> {
     /// Inserts `value` at the lowest free index, or hands it back in [`Full`].
     #[inline(always)]
     pub fn try_insert(&self, value: T) -> Result<u32, Full<T>> {
-        match self.raw.acquire() {
-            Some(idx) => {
-                #[cfg(feature = "rand")]
-                self.counts.add(idx);
-                // SAFETY: `idx < capacity`, so the slot is inside the value region; it was
-                // free, so nothing else refers to its bytes.
-                unsafe { self.slot(idx).write(value) };
-                Ok(idx)
+        let hot = self.hot.get();
+        let idx = if hot != NO_HOT {
+            // The lowest free index, still marked in the bitmap and the counts.
+            self.hot.set(NO_HOT);
+            hot
+        } else {
+            match self.raw.acquire() {
+                Some(idx) => {
+                    #[cfg(feature = "rand")]
+                    self.counts.add(idx);
+                    idx
+                }
+                None => return Err(Full(value)),
             }
-            None => Err(Full(value)),
-        }
+        };
+        // SAFETY: `idx < capacity`, so the slot is inside the value region; it was free, so
+        // nothing else refers to its bytes.
+        unsafe { self.slot(idx).write(value) };
+        Ok(idx)
     }
 
     /// Removes and returns the value at `idx`; `None` if vacant or out of range.
@@ -182,15 +242,14 @@ impl<T> HiSlab<T> {
     #[inline(always)]
     pub fn get(&self, idx: u32) -> Option<&T> {
         // SAFETY: occupied slots hold initialized values; removal needs `&mut self`.
-        self.raw.contains(idx).then(|| unsafe { &*self.slot(idx) })
+        self.is_occupied(idx).then(|| unsafe { &*self.slot(idx) })
     }
 
     /// The value at `idx` mutably, if occupied.
     #[inline(always)]
     pub fn get_mut(&mut self, idx: u32) -> Option<&mut T> {
         // SAFETY: occupied and initialized; `&mut self` excludes every other reference.
-        self.raw
-            .contains(idx)
+        self.is_occupied(idx)
             .then(|| unsafe { &mut *self.slot(idx) })
     }
 
@@ -201,7 +260,7 @@ impl<T> HiSlab<T> {
     #[inline]
     pub unsafe fn get_unchecked(&self, idx: u32) -> &T {
         debug_assert!(
-            self.raw.contains(idx),
+            self.is_occupied(idx),
             "get_unchecked({idx}) of a vacant slot"
         );
         // SAFETY: the caller guarantees the slot is occupied, hence initialized.
@@ -215,7 +274,7 @@ impl<T> HiSlab<T> {
     #[inline]
     pub unsafe fn get_unchecked_mut(&mut self, idx: u32) -> &mut T {
         debug_assert!(
-            self.raw.contains(idx),
+            self.is_occupied(idx),
             "get_unchecked_mut({idx}) of a vacant slot"
         );
         // SAFETY: the caller guarantees occupancy; `&mut self` makes the borrow unique.
@@ -225,19 +284,19 @@ impl<T> HiSlab<T> {
     /// `true` if `idx` holds a value.
     #[inline]
     pub fn is_occupied(&self, idx: u32) -> bool {
-        self.raw.contains(idx)
+        idx != self.hot.get() && self.raw.contains(idx)
     }
 
     /// Number of live values.
     #[inline]
     pub fn len(&self) -> u32 {
-        self.raw.len()
+        self.raw.len() - u32::from(self.hot.get() != NO_HOT)
     }
 
     /// `true` when no value is live.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.raw.len() == 0
+        self.len() == 0
     }
 
     /// The virtual capacity: the most values the slab can hold.
@@ -258,6 +317,8 @@ impl<T> HiSlab<T> {
     /// If `keep` or a value's `Drop` panics, the slab stays consistent: a value is either
     /// still live or freed exactly once.
     pub fn retain(&mut self, mut keep: impl FnMut(u32, &mut T) -> bool) {
+        self.settle();
+        // A slot freed below `at` may become hot meanwhile: the walk never returns there.
         let mut at = 0;
         while let Some(idx) = self.raw.next_occupied(at) {
             at = idx + 1;

@@ -348,18 +348,27 @@ proptest! {
                 Op::Mutate(i, v) => {
                     if let (Some(s), Some(m)) = (slab.get_mut(i), model.get_mut(&i)) { *s = v; *m = v; }
                 }
-                Op::Iter => {}
+                Op::Iter => {
+                    let got: Vec<(u32, u16)> = slab.iter().map(|(i, v)| (i, *v)).collect();
+                    let want: Vec<(u32, u16)> = model.iter().map(|(i, v)| (*i, *v)).collect();
+                    prop_assert_eq!(got, want);
+                }
                 Op::Retain(m) => {
                     slab.retain(|_, v| *v % u16::from(m) != 0);
                     model.retain(|_, v| *v % u16::from(m) != 0);
                 }
                 Op::Clear => { slab.clear(); model.clear(); }
             }
+            // Without walking the bitmap (a walk gives the hot slot back): every index
+            // answers as the model does, so a freed lowest slot kept hot reads as vacant.
             prop_assert_eq!(slab.len() as usize, model.len());
-            let got: Vec<(u32, u16)> = slab.iter().map(|(i, v)| (i, *v)).collect();
-            let want: Vec<(u32, u16)> = model.iter().map(|(i, v)| (*i, *v)).collect();
-            prop_assert_eq!(got, want);
+            for i in 0..CAP + 2 {
+                prop_assert_eq!(slab.is_occupied(i), model.contains_key(&i), "index {}", i);
+            }
         }
+        let got: Vec<(u32, u16)> = slab.iter().map(|(i, v)| (i, *v)).collect();
+        let want: Vec<(u32, u16)> = model.iter().map(|(i, v)| (*i, *v)).collect();
+        prop_assert_eq!(got, want);
         slab.raw.bitmap().check_invariants();
         #[cfg(feature = "rand")]
         slab.counts.check(slab.raw.bitmap());
@@ -394,4 +403,35 @@ fn sampling_counts_are_built_on_first_pick_then_kept() {
         slab.random_occupied_unique(&mut rng, n as usize).len(),
         slab.len() as usize
     );
+}
+
+#[test]
+fn the_slot_freed_last_comes_back_first_when_it_is_the_lowest() {
+    let mut slab = HiSlab::new(0, 300).unwrap();
+    for i in 0..200u32 {
+        assert_eq!(slab.insert(i), i);
+    }
+    // Churn on the lowest free index: freed, vacant to every query, handed out again.
+    for round in 0..3 {
+        assert_eq!(
+            slab.remove(5),
+            Some(if round == 0 { 5 } else { 1000 + round - 1 })
+        );
+        assert!(!slab.is_occupied(5) && slab.get(5).is_none() && slab.remove(5).is_none());
+        assert_eq!(slab.len(), 199);
+        assert_eq!(slab.insert(1000 + round), 5);
+    }
+    // A lower free slot takes over; the higher one goes back to the bitmap, and both come
+    // back lowest first.
+    assert_eq!(slab.remove(150), Some(150));
+    assert_eq!(slab.remove(7), Some(7));
+    assert_eq!(slab.remove(3), Some(3));
+    assert_eq!(slab.len(), 197);
+    assert_eq!(slab.iter().count(), 197, "a walk sees no hot slot");
+    assert_eq!(
+        (slab.insert(0), slab.insert(0), slab.insert(0)),
+        (3, 7, 150)
+    );
+    assert_eq!(slab.insert(0), 200);
+    slab.raw.bitmap().check_invariants();
 }
