@@ -35,5 +35,19 @@ printf '%-13s %5s  %-16s %10s\n' workload bytes system "instr/op"
     }
     total=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$file")
     awk -v w="$workload" -v b="$bytes" -v s="$system" -v t="$total" -v o="$ops" \
-        'BEGIN { printf "%-13s %5s  %-16s %10.1f\n", w, b, s, t / o }'
+        'BEGIN { printf "%-13s %5s  %-16s %10.1f\n", w, b, s, t / o }' | tee -a "$out/table"
 done
+
+# The instruction targets: churn, 32 B.
+echo
+echo "targets (churn, 32 B, instructions per op):"
+awk -F'  +' '
+    $1 ~ /^churn/ && $2 + 0 == 32 { n[$3] = $4 + 0 }
+    function check(what, ours, peer, limit) {
+        r = n[ours] / n[peer]
+        printf "  %-40s %6.3f  limit %.1f  %s\n", what, r, limit, (r <= limit ? "holds" : "MISSES")
+    }
+    END {
+        check("alloc bounded / nexus2 bounded", "alloc bounded", "nexus2 bounded", 1.3)
+        check("HiSlab / slab", "HiSlab", "slab", 1.5)
+    }' "$out/table"

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Turns the report's printed tables into the Markdown of BENCHMARKS.md's results section.
+"""Turns the report's output into the Markdown of BENCHMARKS.md.
 
 usage: python3 benches/report_markdown.py REPORT.txt OUT_DIR "how the run was made"
+       python3 benches/report_markdown.py --targets OUT_DIR...
 
-REPORT.txt is the report's stdout; OUT_DIR the directory it wrote (its latency.csv names
-the tables, in print order, so each table links to its chart under benches/charts/).
-Prints Markdown on stdout.
+The first form prints the results section: REPORT.txt is the report's stdout, OUT_DIR the
+directory it wrote (its latency.csv names the tables, in print order, so each table links
+to its chart under benches/charts/). The second prints one table of every target with one
+column per run (the runs' targets.csv), "holds" when the target held in every run.
 """
 
 import csv
@@ -30,7 +32,32 @@ def cells(line):
     return re.split(r"\s{2,}", line.strip())
 
 
+def targets(dirs):
+    runs = [list(csv.DictReader(open(os.path.join(d, "targets.csv")))) for d in dirs]
+    print("| target | limit | " + " | ".join(f"run {i + 1}" for i in range(len(runs))) + " | result |")
+    print("|---|---:|" + "---:|" * len(runs) + "---|")
+    for i, row in enumerate(runs[0]):
+        assert all(r[i]["target"] == row["target"] for r in runs), "runs differ in targets"
+        holds = [r[i]["holds"] == "true" for r in runs]
+        bound = "≤" if row["bound"] == "at_most" else "≥"
+        if all(holds):
+            result = "**holds**"
+        elif not any(holds):
+            result = "**misses**"
+        else:
+            result = f"**holds in {sum(holds)} of {len(holds)}**"
+        figs = []
+        for r in runs:
+            v = float(r[i]["figure"])
+            figs.append(f"{v:.3f}" if v < 10 else f"{v:.2f}")
+        limit = f"{bound} {float(row['limit']):g} {row['unit']}"
+        print(f"| {row['target']} | {limit} | " + " | ".join(figs) + f" | {result} |")
+
+
 def main():
+    if sys.argv[1] == "--targets":
+        targets(sys.argv[2:])
+        return
     report, out_dir, how = sys.argv[1], sys.argv[2], sys.argv[3]
     lines = open(report).read().splitlines()
     charts = {i for i in os.listdir(out_dir) if i.endswith(".svg")}
