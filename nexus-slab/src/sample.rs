@@ -133,9 +133,11 @@ impl Population<'_> {
 /// ```
 impl<T> HiSlab<T> {
     fn population(&self) -> Population<'_> {
-        self.counts().activate(self.occupancy());
+        // One settling for the whole pick: the bitmap then says exactly which slots are live.
+        let map = self.occupancy();
+        self.counts().activate(map);
         Population {
-            map: self.occupancy(),
+            map,
             counts: self.counts(),
             len: self.len(),
         }
