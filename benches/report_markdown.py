@@ -69,7 +69,7 @@ def main():
     while i < len(lines) and lines[i].strip():
         head.append(lines[i].strip())
         i += 1
-    out.append(" ".join(head[1:]) + ".\n")
+    out.append("; ".join(head[1:]) + ".\n")
     table_no = 0
     while i < len(lines):
         line = lines[i]
