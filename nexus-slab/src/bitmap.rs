@@ -590,22 +590,6 @@ impl Bitmap {
         }
     }
 
-    /// Whether word `w` of level `k` (0: occupancy, else `live`) is non-zero.
-    ///
-    /// # Safety
-    /// `w < words[k]`.
-    #[inline(always)]
-    unsafe fn live_word(&self, k: usize, w: usize) -> u64 {
-        // SAFETY: caller contract; `live[k]` exists for `k >= 1` when `track_live`.
-        unsafe {
-            if k == 0 {
-                *self.occ.add(w)
-            } else {
-                *self.live[k].add(w)
-            }
-        }
-    }
-
     /// Lowest level-0 word at index `>= w` that is non-zero, skipping empty regions through
     /// the `live` summaries.
     #[inline]
@@ -626,45 +610,7 @@ impl Bitmap {
             // SAFETY: every `w` in the range is a level-0 word.
             return (w..self.words[0]).find(|&w| unsafe { self.word(w) } != 0);
         }
-        // Climb: at level k, look for a set bit at position >= p (bit p ⇔ word p of level
-        // k-1 may be non-zero). Descend from it; a bit over an empty word is stale: clear it
-        // and search on from the next position.
-        let (mut k, mut p) = (1, w);
-        loop {
-            if k == self.levels {
-                return None;
-            }
-            let wk = p / 64;
-            if wk >= self.words[k] {
-                return None;
-            }
-            // SAFETY: `wk < words[k]`.
-            let m = unsafe { self.live_word(k, wk) } & (ALL << (p % 64));
-            if m == 0 {
-                p = wk + 1;
-                k += 1;
-                continue;
-            }
-            // Descend from bit `b` of level k: word `b` of level k-1.
-            let (mut level, mut b) = (k - 1, wk * 64 + m.trailing_zeros() as usize);
-            loop {
-                // SAFETY: `b` is a child of a set summary bit, so `b < words[level]`
-                // (padding bits are never set in `live`).
-                let word = unsafe { self.live_word(level, b) };
-                if word == 0 {
-                    // Stale: clear it, then resume the climb just after it, at its level.
-                    self.clear_stale(level + 1, b);
-                    k = level + 1;
-                    p = b + 1;
-                    break;
-                }
-                if level == 0 {
-                    return Some(b);
-                }
-                b = b * 64 + word.trailing_zeros() as usize;
-                level -= 1;
-            }
-        }
+        self.search::<false>(w)
     }
 
     /// Lowest occupied index `>= from`.
@@ -716,8 +662,39 @@ impl Bitmap {
         if unsafe { self.word(w) } != ALL {
             return Some(w);
         }
-        // Climb: at level k, look for a clear bit at position >= p (clear bit p ⇐ word p of
-        // level k-1 is not all ones; padding bits are set, so they are never found).
+        self.search::<true>(w)
+    }
+
+    /// Word `i` of level `level` as a search sees it: for `FREE`, the complement of the
+    /// occupancy or `full` word (a set bit: a free index, or a child that may have one);
+    /// otherwise the occupancy or `live` word (a set bit: an occupied index, or a child that
+    /// may have one).
+    ///
+    /// # Safety
+    /// `i < words[level]`; for `!FREE` at `level >= 1`, `track_live`.
+    #[inline(always)]
+    unsafe fn view<const FREE: bool>(&self, level: usize, i: usize) -> u64 {
+        // SAFETY: caller contract; `full[k]` exists for `1 <= k < levels`, `live[k]` too when
+        // `track_live`.
+        unsafe {
+            match (level, FREE) {
+                (0, false) => self.word(i),
+                (0, true) => !self.word(i),
+                (_, false) => *self.live[level].add(i),
+                (_, true) => !*self.full[level].add(i),
+            }
+        }
+    }
+
+    /// The lowest level-0 word at index `>= w` whose [`view`](Bitmap::view) is non-zero
+    /// (`FREE`: not all ones; else: not empty), climbing the summaries from `w` and
+    /// descending from the first candidate. Both summaries are lazy (`full` a subset, `live`
+    /// a superset), so a candidate can be stale, its child's view zero: the search repairs
+    /// that summary bit (sets the `full` bit, clears the `live` bit) and goes on from the next
+    /// child, so each stale bit costs O(1) once. For `!FREE`, `track_live` must hold.
+    fn search<const FREE: bool>(&self, w: usize) -> Option<usize> {
+        // Climb: at level k, look for a set view bit at position >= p (padding bits are set
+        // in `full` and never in `live`, so the view never finds one).
         let (mut k, mut p) = (1, w);
         loop {
             if k == self.levels {
@@ -728,7 +705,7 @@ impl Bitmap {
                 return None;
             }
             // SAFETY: `wk < words[k]`.
-            let m = !unsafe { *self.full[k].add(wk) } & (ALL << (p % 64));
+            let m = unsafe { self.view::<FREE>(k, wk) } & (ALL << (p % 64));
             if m == 0 {
                 p = wk + 1;
                 k += 1;
@@ -737,18 +714,16 @@ impl Bitmap {
             // Descend from bit `b` of level k: word `b` of level k-1.
             let (mut level, mut b) = (k - 1, wk * 64 + m.trailing_zeros() as usize);
             loop {
-                // SAFETY: `b` is the child of a clear summary bit, and padding bits are set,
-                // so `b < words[level]`.
-                let word = unsafe {
-                    if level == 0 {
-                        self.word(b)
+                // SAFETY: `b` is the child of a set view bit, so not padding:
+                // `b < words[level]`.
+                let word = unsafe { self.view::<FREE>(level, b) };
+                if word == 0 {
+                    // Stale: repair it, then resume the climb just after it, at its level.
+                    if FREE {
+                        self.full_up_from(level + 1, b);
                     } else {
-                        *self.full[level].add(b)
+                        self.clear_stale(level + 1, b);
                     }
-                };
-                if word == ALL {
-                    // Stale: record it, then resume the climb just after it, at its level.
-                    self.full_up_from(level + 1, b);
                     k = level + 1;
                     p = b + 1;
                     break;
@@ -756,7 +731,7 @@ impl Bitmap {
                 if level == 0 {
                     return Some(b);
                 }
-                b = b * 64 + (!word).trailing_zeros() as usize;
+                b = b * 64 + word.trailing_zeros() as usize;
                 level -= 1;
             }
         }

@@ -28,80 +28,63 @@ pub struct Nexus2Unbounded<V>(unbounded::Slab<V>);
 // - one thread: the store and its handles never leave the thread that made them (`Slot` is
 //   `!Send`).
 
-impl<V> IndexSlab<V> for Nexus2Bounded<V> {
-    type Handle = Slot<V>;
-    const NAME: &'static str = "nexus2 bounded";
-    const OURS: bool = false;
-    /// Occupied slots are known only to their handles: there is nothing to walk.
-    const ITERATES: bool = false;
+/// The operations both slabs share (`alloc`, deref, `take`); `$make` builds one, given the
+/// capacity or the growth workload's `max_len`.
+macro_rules! nexus2_system {
+    ($ty:ident, $name:literal, |$n:ident| $make:expr, $growable_doc:literal) => {
+        impl<V> IndexSlab<V> for $ty<V> {
+            type Handle = Slot<V>;
+            const NAME: &'static str = $name;
+            const OURS: bool = false;
+            /// Occupied slots are known only to their handles: there is nothing to walk.
+            const ITERATES: bool = false;
 
-    fn with_capacity(capacity: usize) -> Self {
-        // SAFETY: the contract above.
-        Nexus2Bounded(unsafe { bounded::Slab::with_capacity(capacity) })
-    }
+            fn with_capacity($n: usize) -> Self {
+                // SAFETY: the contract above.
+                $ty(unsafe { $make })
+            }
 
-    /// It cannot grow: all `max_len` slots are made (and written) up front, before the
-    /// growth workload times anything.
-    fn growable(max_len: usize) -> Self {
-        // SAFETY: the contract above.
-        Nexus2Bounded(unsafe { bounded::Slab::with_capacity(max_len) })
-    }
+            #[doc = $growable_doc]
+            fn growable($n: usize) -> Self {
+                // SAFETY: the contract above.
+                $ty(unsafe { $make })
+            }
 
-    #[inline(always)]
-    fn insert(&mut self, value: V) -> Slot<V> {
-        self.0.alloc(value)
-    }
+            #[inline(always)]
+            fn insert(&mut self, value: V) -> Slot<V> {
+                self.0.alloc(value)
+            }
 
-    #[inline(always)]
-    fn get<'a>(&'a self, handle: &'a Slot<V>) -> &'a V {
-        handle
-    }
+            #[inline(always)]
+            fn get<'a>(&'a self, handle: &'a Slot<V>) -> &'a V {
+                handle
+            }
 
-    #[inline(always)]
-    fn remove(&mut self, handle: Slot<V>) -> V {
-        self.0.take(handle)
-    }
+            #[inline(always)]
+            fn remove(&mut self, handle: Slot<V>) -> V {
+                self.0.take(handle)
+            }
 
-    /// Never called (`ITERATES` is false).
-    fn for_each_live(&self, _f: impl FnMut(&V)) {}
+            /// Never called (`ITERATES` is false).
+            fn for_each_live(&self, _f: impl FnMut(&V)) {}
+        }
+    };
 }
 
-impl<V> IndexSlab<V> for Nexus2Unbounded<V> {
-    type Handle = Slot<V>;
-    const NAME: &'static str = "nexus2 unbounded";
-    const OURS: bool = false;
-    /// Occupied slots are known only to their handles: there is nothing to walk.
-    const ITERATES: bool = false;
+nexus2_system!(
+    Nexus2Bounded,
+    "nexus2 bounded",
+    |n| bounded::Slab::with_capacity(n),
+    "It cannot grow: all `max_len` slots are made (and written) up front, before the growth \
+     workload times anything."
+);
 
-    /// `capacity` is not used (as by this project's unbounded allocator): chunks are made as
-    /// inserts need them. Made up front, they would all be scanned by a free that finds its
-    /// chunk last.
-    fn with_capacity(_capacity: usize) -> Self {
-        // SAFETY: the contract above.
-        Nexus2Unbounded(unsafe { unbounded::Slab::with_chunk_capacity(CHUNK) })
-    }
-
-    /// No chunk until the first insert.
-    fn growable(_max_len: usize) -> Self {
-        // SAFETY: the contract above.
-        Nexus2Unbounded(unsafe { unbounded::Slab::with_chunk_capacity(CHUNK) })
-    }
-
-    #[inline(always)]
-    fn insert(&mut self, value: V) -> Slot<V> {
-        self.0.alloc(value)
-    }
-
-    #[inline(always)]
-    fn get<'a>(&'a self, handle: &'a Slot<V>) -> &'a V {
-        handle
-    }
-
-    #[inline(always)]
-    fn remove(&mut self, handle: Slot<V>) -> V {
-        self.0.take(handle)
-    }
-
-    /// Never called (`ITERATES` is false).
-    fn for_each_live(&self, _f: impl FnMut(&V)) {}
-}
+// The capacity is not used (as by this project's unbounded allocator): chunks are made as
+// inserts need them. Made up front, they would all be scanned by a free that finds its chunk
+// last.
+nexus2_system!(
+    Nexus2Unbounded,
+    "nexus2 unbounded",
+    |_n| unbounded::Slab::with_chunk_capacity(CHUNK),
+    "No chunk until the first insert."
+);
