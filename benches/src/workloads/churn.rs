@@ -28,7 +28,7 @@ impl Measure for Churn {
         let mut s = S::with_capacity(CAPACITY);
         let mut busy = Busywork::new();
         let mut seed = 0u64;
-        let ops = cfg.loop_batch;
+        let ops = cfg.loop_ops(self.lp);
         let rec = round(cfg, self.lp, ops, |shape| {
             let (s, seed, busy) = (&mut s, &mut seed, &mut busy);
             match shape {

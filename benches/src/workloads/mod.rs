@@ -154,8 +154,12 @@ pub struct Config {
     pub rounds: usize,
     /// Operations per timestamp pair in random get.
     pub batch: usize,
-    /// Operations per timestamp pair in churn and steady churn (both loops).
+    /// Operations per timestamp pair in churn and steady churn, tight loop.
     pub loop_batch: usize,
+    /// Operations per timestamp pair in churn and steady churn, loaded loop: more than the
+    /// tight loop's, because a marginal cost of a fraction of a cycle is the figure there and
+    /// the clock's step is divided by this.
+    pub loaded_batch: usize,
     /// Values inserted then removed per timestamp pair in the batch workload.
     pub batch_len: usize,
     /// Live values in random get and steady churn.
@@ -203,6 +207,7 @@ impl Config {
             rounds: 5,
             batch: 256,
             loop_batch: 64,
+            loaded_batch: 256,
             batch_len: 64,
             live: 100_000,
             growth_len: 1 << 20,
@@ -245,6 +250,7 @@ impl Config {
             rounds: 2,
             batch: 8,
             loop_batch: 8,
+            loaded_batch: 8,
             batch_len: 8,
             live: 1_000,
             growth_len: 4_096,
@@ -262,6 +268,14 @@ impl Config {
             mixed_live: 1_000,
             mixed_steps: 2_048,
             mixed_list_steps: 640,
+        }
+    }
+
+    /// Operations per timestamp pair of churn and steady churn in loop `lp`.
+    pub fn loop_ops(&self, lp: loops::Loop) -> usize {
+        match lp {
+            loops::Loop::Tight => self.loop_batch,
+            loops::Loop::Loaded => self.loaded_batch,
         }
     }
 
@@ -659,7 +673,7 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
                             churn::CAPACITY
                         ),
                         lp,
-                        cfg.loop_batch
+                        cfg.loop_ops(lp)
                     ),
                     churn::Churn { lp }
                 );
@@ -699,7 +713,7 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
                             cfg.live
                         ),
                         lp,
-                        cfg.loop_batch
+                        cfg.loop_ops(lp)
                     ),
                     steady_churn::SteadyChurn { lp }
                 );

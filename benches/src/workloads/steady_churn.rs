@@ -25,7 +25,7 @@ impl Measure for SteadyChurn {
     fn measure<V: Payload, S: IndexSlab<V>>(&self, ctx: &Ctx, rounds: usize) -> Option<Measured> {
         let cfg = &ctx.cfg;
         debug_assert_eq!(rounds, cfg.rounds);
-        let ops = cfg.loop_batch;
+        let ops = cfg.loop_ops(self.lp);
         let mut s = S::with_capacity(cfg.live);
         let mut handles = fill(&mut s, cfg.live);
         let pos = positions(cfg.live, POSITIONS.max(ops), SEED);
