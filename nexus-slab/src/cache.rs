@@ -29,8 +29,8 @@ const CLOSED: usize = 1 << 31;
 
 /// `hot` when empty.
 const HOT_EMPTY: usize = 0;
-/// `hot` of a closed cache: not a slot address (slots are aligned to 64 or more and never at
-/// address 1), and not empty, so a free passes it by.
+/// `hot` of a closed cache: not a slot address (a slot's address is at least its tier's base,
+/// which is non-null and 64-aligned, so at least 64), and not empty, so a free passes it by.
 const HOT_CLOSED: usize = 1;
 
 /// The hot slot plus a LIFO stack of free slot addresses of one store.
