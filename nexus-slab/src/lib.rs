@@ -23,7 +23,7 @@
 //!
 //! Without `std` (`--no-default-features`) the crate is `no_std` + `alloc`.
 #![no_std]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate alloc;
 #[cfg(any(feature = "std", test))]
