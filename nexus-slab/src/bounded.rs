@@ -44,7 +44,8 @@ impl<T> BoundedSlab<T> {
     /// Reserves `capacity` slots.
     ///
     /// # Panics
-    /// If the capacity is 0, `T` is zero-sized, or the OS refuses the reservation;
+    /// If the capacity is 0 or the OS refuses the reservation (a zero-sized `T` is fine:
+    /// each slot still gets its own address);
     /// [`try_with_capacity`](BoundedSlab::try_with_capacity) returns the error instead.
     #[track_caller]
     pub fn with_capacity(capacity: u32) -> BoundedSlab<T> {

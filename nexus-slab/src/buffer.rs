@@ -96,19 +96,24 @@ impl<const N: usize> BufferSlab<N> {
         }
     };
 
+    /// The largest `N` a `BufferSlab` can lay out: a buffer rounded up to its 4096-byte
+    /// alignment must stay within `isize::MAX`.
+    pub const MAX_N: usize = (isize::MAX as usize + 1) - 4096;
+
     /// Reserves `virtual_capacity` buffers of address space and pre-faults the first
-    /// `initial_capacity`.
+    /// `initial_capacity`. A capacity of 0 is accepted: every `allocate` then finds the pool
+    /// full.
     ///
-    /// Errors: `initial_capacity > virtual_capacity`, `N × capacity` beyond the address
-    /// space, or a reservation the OS refuses.
+    /// Errors: `N` above [`MAX_N`](BufferSlab::MAX_N) (`Error::ElementTooLarge`),
+    /// `initial_capacity > virtual_capacity` or `N × capacity` beyond the address space
+    /// (`Error::InvalidCapacity`), or a reservation the OS refuses.
     pub fn new(initial_capacity: u32, virtual_capacity: u32) -> Result<BufferSlab<N>, Error> {
         let layout = Layout::from_size_align(Self::STRIDE, Self::ALIGN)
             .ok()
             .filter(|_| N == 0 || Self::STRIDE != 0)
-            .ok_or(Error::InvalidCapacity {
-                reason: "the buffer size N is too large to lay out",
-                requested: virtual_capacity.into(),
-                maximum: 0,
+            .ok_or(Error::ElementTooLarge {
+                size: N,
+                maximum: Self::MAX_N,
             })?;
         let raw = RawSlab::new(
             virtual_capacity,
@@ -260,6 +265,7 @@ impl<const N: usize> fmt::Debug for AutoGuard<'_, N> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::string::ToString;
     use std::vec::Vec;
 
     #[test]
@@ -372,7 +378,42 @@ mod tests {
 
     #[test]
     fn bad_capacities_are_errors() {
-        assert!(BufferSlab::<64>::new(5, 4).is_err());
-        assert!(BufferSlab::<{ usize::MAX / 2 }>::new(0, 4).is_err());
+        assert!(matches!(
+            BufferSlab::<64>::new(5, 4),
+            Err(Error::InvalidCapacity {
+                requested: 5,
+                maximum: 4,
+                ..
+            })
+        ));
+        // A size that cannot be laid out is the size's fault, whatever the capacity.
+        let max = BufferSlab::<0>::MAX_N;
+        for cap in [0, 4] {
+            let err = BufferSlab::<{ usize::MAX / 2 }>::new(0, cap).err().unwrap();
+            assert_eq!(
+                err,
+                Error::ElementTooLarge {
+                    size: usize::MAX / 2,
+                    maximum: max
+                }
+            );
+            assert!(err.to_string().contains("element of"), "{err}");
+            assert!(matches!(
+                BufferSlab::<{ usize::MAX }>::new(0, cap),
+                Err(Error::ElementTooLarge {
+                    size: usize::MAX,
+                    ..
+                })
+            ));
+        }
+        // The largest size that lays out gets past the size check (the reservation of four
+        // such buffers is then the OS's to refuse or the capacity check's to reject).
+        assert!(!matches!(
+            BufferSlab::<{ (isize::MAX as usize + 1) - 4096 }>::new(0, 4),
+            Err(Error::ElementTooLarge { .. })
+        ));
+        // Capacity 0 is accepted: a pool that is always full.
+        let empty = BufferSlab::<64>::new(0, 0).unwrap();
+        assert!(empty.try_allocate().is_none());
     }
 }

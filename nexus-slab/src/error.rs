@@ -44,6 +44,14 @@ pub enum Error {
         /// The OS error number (`errno`), or `None` when this build's backend cannot lock memory.
         os_error: Option<i32>,
     },
+    /// An element (a `BufferSlab`'s buffer) is too large to lay out: its size rounded up to
+    /// its alignment would pass `isize::MAX`. The capacity is not what is wrong.
+    ElementTooLarge {
+        /// The element size asked for, in bytes.
+        size: usize,
+        /// The largest element size accepted, in bytes.
+        maximum: usize,
+    },
 }
 
 /// Writes `": <os error text>"` for an errno, or nothing.
@@ -88,6 +96,11 @@ impl fmt::Display for Error {
                 write_os_error(f, os_error)?;
                 f.write_str("; raise RLIMIT_MEMLOCK (ulimit -l) or turn mlock off")
             }
+            Error::ElementTooLarge { size, maximum } => write!(
+                f,
+                "an element of {size} bytes cannot be laid out (at most {maximum} bytes): \
+                 rounded up to its alignment it would pass isize::MAX"
+            ),
         }
     }
 }

@@ -275,14 +275,17 @@ impl Tiers {
         // Indices stop below u32::MAX (Key::NONE).
         let room = (u32::MAX as u64).saturating_sub(start);
         if !self.growable || t >= MAX_TIERS || room == 0 {
+            // One slot more than the store has is what was asked for; what it has is the most
+            // it can have (the bounded capacity, or every index below u32::MAX).
+            let capacity = u64::from(self.capacity());
             return Err(Error::InvalidCapacity {
                 reason: if self.growable {
                     "the u32 index space is exhausted"
                 } else {
                     "a bounded allocator does not grow"
                 },
-                requested: start + 1,
-                maximum: start,
+                requested: capacity + 1,
+                maximum: capacity,
             });
         }
         let capacity = (1u64 << (t as u32 + self.shift)).min(room) as u32;
@@ -449,7 +452,15 @@ mod tests {
             assert_eq!(tiers.acquire(), Some((0, i)));
         }
         assert_eq!(tiers.acquire(), None);
-        assert!(tiers.take_grow_error().is_some());
+        // The capacity (5), not the tier's power-of-two span (8).
+        assert_eq!(
+            tiers.take_grow_error(),
+            Some(Error::InvalidCapacity {
+                reason: "a bounded allocator does not grow",
+                requested: 6,
+                maximum: 5,
+            })
+        );
         assert!(!tiers.contains(5) && tiers.contains(4) && !tiers.contains(u32::MAX));
     }
 
@@ -507,6 +518,12 @@ mod tests {
         assert!(
             err.to_string().contains("u32 index space is exhausted"),
             "{err}"
+        );
+        let max = u64::from(u32::MAX);
+        assert!(
+            matches!(err, Error::InvalidCapacity { requested, maximum, .. }
+                if requested == max + 1 && maximum == max),
+            "the numbers are the store's: {err:?}"
         );
     }
 }

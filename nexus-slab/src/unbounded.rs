@@ -43,7 +43,7 @@ impl<T> UnboundedSlab<T> {
     /// A slab whose first tier holds [`DEFAULT_CHUNK_CAPACITY`] slots.
     ///
     /// # Panics
-    /// If `T` is zero-sized or the OS refuses the first reservation.
+    /// If the OS refuses the first reservation.
     #[track_caller]
     pub fn new() -> UnboundedSlab<T> {
         Self::with_chunk_capacity(DEFAULT_CHUNK_CAPACITY)
@@ -52,7 +52,7 @@ impl<T> UnboundedSlab<T> {
     /// A slab whose first tier holds `chunk` slots (rounded up to a power of two).
     ///
     /// # Panics
-    /// If `chunk` is 0 or above 2³¹, `T` is zero-sized, or the OS refuses the reservation;
+    /// If `chunk` is 0 or above 2³¹, or the OS refuses the reservation;
     /// [`try_with_chunk_capacity`](UnboundedSlab::try_with_chunk_capacity) returns the error.
     #[track_caller]
     pub fn with_chunk_capacity(chunk: u32) -> UnboundedSlab<T> {

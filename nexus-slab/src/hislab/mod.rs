@@ -81,7 +81,8 @@ pub struct HiSlab<T> {
 unsafe impl<T: Send> Send for HiSlab<T> {}
 
 impl<T> HiSlab<T> {
-    /// Reserves `virtual_capacity` slots and pre-faults the first `initial_capacity`.
+    /// Reserves `virtual_capacity` slots and pre-faults the first `initial_capacity`. A
+    /// virtual capacity of 0 is accepted: the slab is then always full.
     ///
     /// Errors: `initial_capacity > virtual_capacity`, a capacity whose bytes do not fit the
     /// address space, or a reservation the OS refuses.

@@ -435,3 +435,11 @@ fn the_slot_freed_last_comes_back_first_when_it_is_the_lowest() {
     assert_eq!(slab.insert(0), 200);
     slab.raw.bitmap().check_invariants();
 }
+
+#[test]
+fn capacity_zero_is_a_slab_that_is_always_full() {
+    let slab = HiSlab::<u64>::new(0, 0).unwrap();
+    assert_eq!(slab.try_insert(7).err().map(|Full(v)| v), Some(7));
+    assert!(slab.is_empty() && slab.capacity() == 0 && slab.get(0).is_none());
+    assert_eq!(slab.iter().count(), 0);
+}
