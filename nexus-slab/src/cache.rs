@@ -102,13 +102,9 @@ impl<T> SlotCache<T> {
     /// when the stack is full or closed.
     #[inline]
     fn push_behind(&self, old: *mut T, slot: NonNull<T>) -> bool {
-        let n = self.len.get();
-        if n >= CACHE {
+        if !self.push_raw(old) {
             return false;
         }
-        // SAFETY: `n < CACHE`.
-        unsafe { self.slots.get_unchecked(n) }.set(old);
-        self.len.set(n + 1);
         self.hot.set(slot.as_ptr());
         true
     }
@@ -117,12 +113,20 @@ impl<T> SlotCache<T> {
     /// what was freed since); `false` when it is full or closed.
     #[inline(always)]
     pub(crate) fn push_stack(&self, slot: NonNull<T>) -> bool {
+        self.push_raw(slot.as_ptr())
+    }
+
+    /// Pushes `slot` (a slot address: the hot cell's, or one handed in) on the stack;
+    /// `false` when it is full or closed. Only a full or closed stack refuses, so a closed
+    /// cache's `HOT_CLOSED` is never stored.
+    #[inline(always)]
+    fn push_raw(&self, slot: *mut T) -> bool {
         let n = self.len.get();
         if n >= CACHE {
             return false;
         }
         // SAFETY: `n < CACHE`.
-        unsafe { self.slots.get_unchecked(n) }.set(slot.as_ptr());
+        unsafe { self.slots.get_unchecked(n) }.set(slot);
         self.len.set(n + 1);
         true
     }
