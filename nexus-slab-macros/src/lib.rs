@@ -238,6 +238,15 @@ pub mod __nexus_name {
         __nexus_crate::allocator::is_initialized::<Allocator, __nexus_value>()
     }
 
+    /// Gives back to the OS every whole page of this thread's memory that no live slot
+    /// touches (emptied tiers included), keeping the addresses reserved: live values and
+    /// keys are untouched, and a page given back is committed again when an insert next
+    /// lands in it. Nothing happens before `init()`, or off Linux, without the `mmap`
+    /// feature and under Miri. For all of it at once, when no slot is live: `shutdown()`.
+    pub fn shrink() {
+        __nexus_crate::allocator::shrink::<Allocator, __nexus_value>()
+    }
+
     /// Releases this thread's memory if no slot is live; otherwise says how many are and
     /// keeps working.
     pub fn shutdown() -> __nexus_crate::__private::Result<(), __nexus_crate::SlotsRemaining> {

@@ -152,7 +152,8 @@ impl Bitmap {
     ) -> Result<Bitmap, Error> {
         let (summary_words, total) = layout(capacity as usize, mode == Mode::Indexed);
         let region = Region::reserve(total * 8, 64, opts)?;
-        region.prefault(0, summary_words * 8 + (prefault as usize).div_ceil(64) * 8)?;
+        // SAFETY: the region is fresh.
+        unsafe { region.prefault(0, summary_words * 8 + (prefault as usize).div_ceil(64) * 8) }?;
         let base = region.as_ptr().cast::<u64>();
         // SAFETY: the region is `layout(..).1` zeroed words aligned to 64, owned by the bitmap
         // from here on and written only through it.
@@ -244,6 +245,21 @@ impl Bitmap {
             }
         }
         map
+    }
+
+    /// Commits the memory of level-0 words `[first, last)` (clamped) ahead of use, best
+    /// effort (see [`Region::populate`]). Words the caller provided are left alone.
+    ///
+    /// # Safety
+    /// Every word in the range is zero (no index of theirs is occupied).
+    pub(crate) unsafe fn populate_words(&self, first: usize, last: usize) {
+        let last = last.min(self.words[0]);
+        if let (Storage::Owned(region), true) = (&self.storage, first < last) {
+            let offset = self.occ as usize - region.as_ptr() as usize + first * 8;
+            // SAFETY: the range is level-0 words, all zero (caller contract): nothing in the
+            // pages wholly inside it is read back other than as zeros.
+            unsafe { region.populate(offset, (last - first) * 8) };
+        }
     }
 
     /// Number of indices.

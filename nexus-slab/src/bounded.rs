@@ -13,7 +13,6 @@
 //! ```
 
 use crate::direct::direct_slab_common;
-use crate::memory::MemOptions;
 use crate::store::Store;
 use crate::tiers::TierConfig;
 use crate::{Error, Full};
@@ -57,13 +56,7 @@ impl<T> BoundedSlab<T> {
 
     /// Reserves `capacity` slots, or says why it cannot.
     pub fn try_with_capacity(capacity: u32) -> Result<BoundedSlab<T>, Error> {
-        let config = TierConfig {
-            first: capacity,
-            growable: false,
-            initial: 0,
-            prefault: false,
-            mem: MemOptions::default(),
-        };
+        let config = TierConfig::bounded(capacity);
         Ok(BoundedSlab {
             store: Store::new(config)?,
         })

@@ -175,6 +175,14 @@ impl<const N: usize> BufferSlab<N> {
         self.raw.capacity()
     }
 
+    /// Gives back to the OS every whole page that no buffer in use touches, keeping the
+    /// addresses reserved; a page given back is committed again (zeroed) when a buffer in it
+    /// is next allocated. Off Linux, without the `mmap` feature and under Miri nothing is
+    /// given back.
+    pub fn shrink(&self) {
+        self.raw.release_free_pages();
+    }
+
     /// `true` if buffer `idx` is in use.
     #[inline]
     pub fn is_allocated(&self, idx: u32) -> bool {
@@ -415,5 +423,26 @@ mod tests {
         // Capacity 0 is accepted: a pool that is always full.
         let empty = BufferSlab::<64>::new(0, 0).unwrap();
         assert!(empty.try_allocate().is_none());
+    }
+
+    #[test]
+    fn shrink_keeps_buffers_in_use() {
+        let n = if cfg!(miri) { 8 } else { 256 };
+        let pool = BufferSlab::<4096>::new(0, n).unwrap();
+        let mut guards: Vec<_> = (0..n).map(|_| pool.allocate()).collect();
+        for (i, g) in guards.iter_mut().enumerate() {
+            g.as_slice_mut().fill(i as u8);
+        }
+        let kept: Vec<_> = guards.drain(..).step_by(4).collect();
+        pool.shrink();
+        if let Some(pages) = pool.raw.resident_pages(0, usize::MAX) {
+            assert_eq!(pages, kept.len(), "one page per buffer in use");
+        }
+        for g in &kept {
+            assert!(g.as_slice().iter().all(|&b| b == g.index() as u8));
+        }
+        let again = pool.allocate();
+        assert_eq!(again.index(), 1);
+        assert_eq!(again.as_slice().len(), 4096);
     }
 }

@@ -57,6 +57,16 @@ macro_rules! direct_slab_common {
                 self.store.capacity()
             }
 
+            /// Gives back to the OS every whole page of memory that no live slot touches,
+            /// emptied tiers included, keeping the addresses reserved: live values and keys
+            /// are untouched, and a page given back is committed again when an insert next
+            /// lands in it. (A page shared by a live slot stays.) The slab commits memory
+            /// ahead of its inserts again as they reach the given-back pages. Off Linux,
+            /// without the `mmap` feature and under Miri nothing is given back.
+            pub fn shrink(&self) {
+                self.store.shrink()
+            }
+
             /// `true` if `key` names a live slot; false for `Key::NONE`, out of range, vacant.
             #[inline]
             pub fn contains_key(&self, key: $crate::Key) -> bool {

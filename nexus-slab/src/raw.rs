@@ -14,6 +14,10 @@ use core::cell::Cell;
 /// - `values` holds `capacity` slots of `elem.size()` bytes each, aligned to `elem.align()`;
 ///   slot `i` starts at `values.as_ptr() + i * elem.size()`;
 /// - `len` equals the number of occupied bits in `bitmap`;
+/// - `stride == elem.size()`;
+/// - for a slab that commits ahead ([`RawSlab::populate_ahead`]): no slot with a byte at or
+///   past `committed` holds a value (its owner hands slots out only through
+///   [`RawSlab::acquire_word`], each followed by `populate_ahead`);
 /// - the typed layer above keeps: a slot's bytes hold an initialized value exactly while its
 ///   bit is set (it writes the value right after `acquire`, and moves or drops it out right
 ///   around `release`).
@@ -21,6 +25,10 @@ pub(crate) struct RawSlab {
     bitmap: Bitmap,
     values: Region,
     len: Cell<u32>,
+    stride: usize,
+    /// Bytes of `values` from the start committed so far, as far as this slab knows: the
+    /// pre-faulted part, then what [`RawSlab::populate_ahead`] committed.
+    committed: Cell<usize>,
 }
 
 impl RawSlab {
@@ -52,12 +60,16 @@ impl RawSlab {
                 maximum: max_slots.min(u32::MAX as usize) as u64,
             })?;
         let values = Region::reserve(bytes, elem.align().max(64), opts)?;
-        values.prefault(0, prefault as usize * elem.size())?;
+        let committed = prefault as usize * elem.size();
+        // SAFETY: the region is fresh.
+        unsafe { values.prefault(0, committed) }?;
         let bitmap = Bitmap::new(capacity, prefault, mode, opts)?;
         Ok(RawSlab {
             bitmap,
             values,
             len: Cell::new(0),
+            stride: elem.size(),
+            committed: Cell::new(committed),
         })
     }
 
@@ -76,6 +88,87 @@ impl RawSlab {
         let (w, bits) = self.bitmap.acquire_word()?;
         self.len.set(self.len.get() + bits.count_ones());
         Some(((w * 64) as u32, bits))
+    }
+
+    /// Commits memory ahead of use: once the slots below `upto` come within half a `batch`
+    /// (bytes) of the committed frontier, commits the value bytes up to `batch` past them,
+    /// and the bitmap words that cover them, so the inserts that reach them take no page
+    /// fault. A refusal leaves the pages to fault in on demand. For slabs that hand slots out
+    /// a word at a time: call it after each [`RawSlab::acquire_word`], with the word's end.
+    ///
+    /// # Safety
+    /// No slot with a byte at or past the frontier holds a value, and none past `upto` is
+    /// occupied (the type invariant for slabs that commit ahead, and `upto` is the end of
+    /// the word just taken).
+    #[inline]
+    pub(crate) unsafe fn populate_ahead(&self, upto: u32, batch: usize) {
+        let end = upto as usize * self.stride;
+        let frontier = self.committed.get();
+        if frontier >= self.values.len() || frontier.saturating_sub(end) > batch / 2 {
+            return;
+        }
+        // SAFETY: forwarded contract.
+        unsafe { self.commit_ahead(frontier, end, (end + batch).min(self.values.len())) };
+    }
+
+    /// Commits the value bytes `[frontier, to)` and the bitmap words of the slots in
+    /// `[end, to)`, and moves the frontier to `to`.
+    ///
+    /// # Safety
+    /// No slot with a byte at or past `frontier` holds a value, and no slot at or past `end`
+    /// is occupied.
+    #[cold]
+    #[inline(never)]
+    unsafe fn commit_ahead(&self, frontier: usize, end: usize, to: usize) {
+        // SAFETY: no slot at or past the frontier holds a value (caller contract).
+        unsafe { self.values.populate(frontier, to.saturating_sub(frontier)) };
+        // Words wholly at or past `end`'s slot: no bit of theirs is set.
+        let first_word = (end / self.stride).div_ceil(64);
+        let last_word = (to / self.stride).div_ceil(64);
+        // SAFETY: as above, those words are all zero.
+        unsafe { self.bitmap.populate_words(first_word, last_word) };
+        self.committed.set(to.max(frontier));
+    }
+
+    /// Gives back every whole page of value memory that no occupied slot touches (a free
+    /// slot holds no value: type invariant), keeping the addresses reserved. Returns the
+    /// bytes given back. The frontier moves down to the end of the last occupied slot, so
+    /// [`RawSlab::populate_ahead`] commits the given-back tail again as it is reached.
+    pub(crate) fn release_free_pages(&self) -> usize {
+        if self.stride == 0 || self.values.len() == 0 {
+            return 0;
+        }
+        let stride = self.stride;
+        let mut released = 0;
+        // First byte past the last occupied run seen.
+        let mut gap = 0;
+        let mut at = 0;
+        while let Some(first) = self.bitmap.next_occupied(at) {
+            // SAFETY: `gap..first·stride` is the bytes of free slots only (and the end of
+            // none that is occupied): no value is there, nothing reads them back.
+            released += unsafe { self.values.decommit(gap, first * stride - gap) };
+            match self.bitmap.next_free(first + 1) {
+                Some(free) => {
+                    gap = free * stride;
+                    at = free;
+                }
+                None => {
+                    gap = self.bitmap.capacity() * stride;
+                    at = self.bitmap.capacity();
+                }
+            }
+        }
+        // SAFETY: as above: every slot from `gap` on is free.
+        released += unsafe { self.values.decommit(gap, self.values.len() - gap) };
+        self.committed.set(self.committed.get().min(gap));
+        released
+    }
+
+    /// Pages of value memory in `[offset, offset + len)` resident in RAM, or `None` where
+    /// the backend cannot tell. For tests.
+    #[cfg(test)]
+    pub(crate) fn resident_pages(&self, offset: usize, len: usize) -> Option<usize> {
+        self.values.resident_pages(offset, len)
     }
 
     /// Frees `idx`; `false` if it was not occupied (or out of range).
@@ -131,5 +224,178 @@ impl RawSlab {
     #[inline]
     pub(crate) fn next_occupied(&self, from: u32) -> Option<u32> {
         self.bitmap.next_occupied(from as usize).map(|i| i as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::page_size;
+    #[cfg(all(feature = "mmap", target_os = "linux", not(miri)))]
+    use crate::memory::refuse_populate;
+    use std::vec::Vec;
+
+    type V = [u64; 8];
+    const SIZE: usize = size_of::<V>();
+
+    fn pool(capacity: u32) -> RawSlab {
+        RawSlab::new(
+            capacity,
+            0,
+            Layout::new::<V>(),
+            Mode::Pool,
+            MemOptions::default(),
+        )
+        .unwrap()
+    }
+
+    /// Takes a word and commits ahead after it, as the tiers do; returns the end of the
+    /// word in bytes.
+    fn take_word(raw: &RawSlab, ahead: usize) -> usize {
+        let (first, bits) = raw.acquire_word().unwrap();
+        let upto = first + (64 - bits.leading_zeros());
+        // SAFETY: every slot was taken here, each word followed by this call.
+        unsafe { raw.populate_ahead(upto, ahead) };
+        upto as usize * SIZE
+    }
+
+    fn write(raw: &RawSlab, idx: u32, v: u64) {
+        // SAFETY: `idx` is below the capacity and occupied by the test.
+        unsafe { raw.base().cast::<V>().add(idx as usize).write([v; 8]) }
+    }
+
+    fn read(raw: &RawSlab, idx: u32) -> u64 {
+        // SAFETY: as `write`, and written before.
+        unsafe { raw.base().cast::<V>().add(idx as usize).read()[7] }
+    }
+
+    #[test]
+    fn commits_ahead_by_at_most_one_batch() {
+        let ahead = 64 << 10;
+        let raw = pool(1 << 16);
+        let Some(0) = raw.resident_pages(0, usize::MAX) else {
+            return; // the heap backend: residency is unknown
+        };
+        let page = page_size();
+        for _ in 0..200 {
+            let end = take_word(&raw, ahead);
+            // Half a batch past the slots in use is always committed, and nothing past a
+            // whole batch (no value was written: only the batches are resident).
+            assert_eq!(
+                raw.resident_pages(end, ahead / 2),
+                Some((ahead / 2).div_ceil(page))
+            );
+            assert_eq!(raw.resident_pages(end + ahead, usize::MAX), Some(0));
+        }
+    }
+
+    #[cfg(all(feature = "mmap", target_os = "linux", not(miri)))]
+    #[test]
+    fn a_refused_commit_leaves_pages_to_fault_on_demand() {
+        let ahead = 64 << 10;
+        let raw = pool(1 << 14);
+        let Some(0) = raw.resident_pages(0, usize::MAX) else {
+            return;
+        };
+        refuse_populate(Some(libc::ENOMEM));
+        let end = take_word(&raw, ahead);
+        refuse_populate(None);
+        assert_eq!(raw.resident_pages(end, ahead), Some(0), "nothing committed");
+        // The slots still work: their pages fault in when written.
+        for idx in 0..64 {
+            write(&raw, idx, idx.into());
+        }
+        assert_eq!(read(&raw, 63), 63);
+    }
+
+    #[cfg(all(feature = "mmap", target_os = "linux", not(miri)))]
+    #[test]
+    fn a_kernel_without_populate_write_gets_its_pages_touched() {
+        let ahead = 64 << 10;
+        let raw = pool(1 << 14);
+        let Some(0) = raw.resident_pages(0, usize::MAX) else {
+            return;
+        };
+        refuse_populate(Some(libc::EINVAL));
+        let end = take_word(&raw, ahead);
+        refuse_populate(None);
+        let page = page_size();
+        assert_eq!(
+            raw.resident_pages(end, ahead - page),
+            Some((ahead - page) / page),
+            "committed by touching"
+        );
+        for idx in 0..64 {
+            write(&raw, idx, idx.into());
+        }
+        // The touch wrote only zeros, and only past the slots in use.
+        assert_eq!(read(&raw, 63), 63);
+    }
+
+    /// Every slot taken and written; returns the slab.
+    fn full_pool(capacity: u32) -> RawSlab {
+        let raw = pool(capacity);
+        while raw.len() < capacity {
+            take_word(&raw, 64 << 10);
+        }
+        for idx in 0..capacity {
+            write(&raw, idx, idx.into());
+        }
+        raw
+    }
+
+    #[test]
+    fn shrink_gives_back_the_pages_above_the_last_live_slot() {
+        let capacity = if cfg!(miri) { 256 } else { 1 << 16 };
+        let raw = full_pool(capacity);
+        let live = capacity / 10;
+        for idx in live..capacity {
+            assert!(raw.release(idx));
+        }
+        raw.release_free_pages();
+        if let Some(pages) = raw.resident_pages(0, usize::MAX) {
+            // The live slots' pages, the last of them partly live; nothing else.
+            assert_eq!(pages, (live as usize * SIZE).div_ceil(page_size()));
+        }
+        for idx in 0..live {
+            assert_eq!(read(&raw, idx), idx.into(), "live values untouched");
+        }
+        // The next slots handed out are in given-back pages: they come back as zeros and
+        // take values again.
+        let end = take_word(&raw, 64 << 10);
+        assert!(end > live as usize * SIZE);
+        let idx = live.next_multiple_of(64);
+        // SAFETY: in the word just taken, never written since the page was given back.
+        let fresh = unsafe { raw.base().cast::<V>().add(idx as usize).read() };
+        if raw.resident_pages(0, 0).is_some() {
+            assert_eq!(fresh, [0; 8]);
+        }
+        write(&raw, idx, 7);
+        assert_eq!(read(&raw, idx), 7);
+    }
+
+    #[test]
+    fn shrink_keeps_every_page_a_live_slot_touches() {
+        let capacity = if cfg!(miri) { 512 } else { 1 << 14 };
+        let raw = full_pool(capacity);
+        let page = page_size();
+        let per_page = (page / SIZE) as u32;
+        // Free every slot of the odd pages, and all but one slot of the even ones.
+        let kept: Vec<u32> = (0..capacity / per_page)
+            .filter(|p| p % 2 == 0)
+            .map(|p| p * per_page + p % per_page)
+            .collect();
+        for idx in 0..capacity {
+            if !kept.contains(&idx) {
+                assert!(raw.release(idx));
+            }
+        }
+        raw.release_free_pages();
+        if let Some(pages) = raw.resident_pages(0, usize::MAX) {
+            assert_eq!(pages, kept.len());
+        }
+        for &idx in &kept {
+            assert_eq!(read(&raw, idx), idx.into());
+        }
     }
 }

@@ -177,6 +177,13 @@ impl<T> Store<T> {
         self.cache.drain(|ptr| unsafe { self.release(ptr) });
     }
 
+    /// Gives back to the OS every whole page of value memory that no live slot touches, in
+    /// every tier (the cache is emptied first, so the slots it held count as free).
+    pub(crate) fn shrink(&self) {
+        self.flush_cache();
+        self.tiers.release_free_pages();
+    }
+
     /// The cache, for the per-thread allocator's inline free.
     #[inline(always)]
     pub(crate) fn cache(&self) -> &SlotCache<T> {

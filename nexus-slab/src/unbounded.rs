@@ -13,7 +13,6 @@
 //! ```
 
 use crate::direct::direct_slab_common;
-use crate::memory::MemOptions;
 use crate::store::Store;
 use crate::tiers::TierConfig;
 use crate::{Error, Full};
@@ -64,13 +63,7 @@ impl<T> UnboundedSlab<T> {
 
     /// A slab whose first tier holds `chunk` slots, or why it cannot be made.
     pub fn try_with_chunk_capacity(chunk: u32) -> Result<UnboundedSlab<T>, Error> {
-        let config = TierConfig {
-            first: chunk,
-            growable: true,
-            initial: 0,
-            prefault: false,
-            mem: MemOptions::default(),
-        };
+        let config = TierConfig::unbounded(chunk);
         Ok(UnboundedSlab {
             store: Store::new(config)?,
         })
@@ -116,3 +109,30 @@ fn grow_panic(capacity: u32, why: Option<Error>) -> ! {
 }
 
 direct_slab_common!(UnboundedSlab);
+
+#[cfg(test)]
+mod tests {
+    use super::UnboundedSlab;
+    use std::vec::Vec;
+
+    #[test]
+    fn a_direct_slab_shrinks_under_live_slots() {
+        let n = if cfg!(miri) { 200 } else { 50_000 };
+        let slab = UnboundedSlab::<[u64; 8]>::with_chunk_capacity(64);
+        let mut slots: Vec<_> = (0..n).map(|i| slab.insert([i; 8])).collect();
+        slots.truncate(100);
+        // `&self`: the slots that borrow the slab stay usable across it.
+        slab.shrink();
+        for (i, s) in slots.iter().enumerate() {
+            assert_eq!(**s, [i as u64; 8]);
+        }
+        if let Some(pages) = slab.store.tiers().resident_pages() {
+            assert!(pages.iter().sum::<usize>() <= 2, "{pages:?}");
+        }
+        let more: Vec<_> = (0..n).map(|i| slab.insert([i + 1; 8])).collect();
+        assert!(more
+            .iter()
+            .enumerate()
+            .all(|(i, s)| **s == [i as u64 + 1; 8]));
+    }
+}

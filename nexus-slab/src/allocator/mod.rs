@@ -429,6 +429,18 @@ pub fn capacity<A: Allocator<V>, V>() -> u32 {
     local::<A, V>().store().capacity()
 }
 
+/// `shrink` of the generated module: gives back every whole free page (nothing before
+/// `init`).
+pub fn shrink<A: Allocator<V>, V>() {
+    local::<A, V>().store().shrink()
+}
+
+/// Resident value pages per tier of this thread's allocator (`None`: unknown). For tests.
+#[cfg(test)]
+pub(crate) fn resident_pages<A: Allocator<V>, V>() -> Option<std::vec::Vec<usize>> {
+    local::<A, V>().store().tiers().resident_pages()
+}
+
 /// `true` once `init().….build()` succeeded on this thread (and until `shutdown`).
 #[inline]
 pub fn is_initialized<A: Allocator<V>, V>() -> bool {

@@ -464,3 +464,79 @@ fn many_slots_outliving_the_exit_guard_release_the_memory_with_the_last() {
     .unwrap();
     assert_eq!(DROPS.load(Ordering::SeqCst), 250);
 }
+
+create_allocator!(shrinking, [u64; 8]);
+
+#[test]
+fn shrink_gives_back_emptied_tiers_and_keeps_live_slots() {
+    shrinking::init().unbounded().chunk_capacity(64).build();
+    let n = if cfg!(miri) { 300 } else { 100_000 };
+    let mut slots: Vec<shrinking::Slot> = (0..n).map(|i| shrinking::insert([i; 8])).collect();
+    let keys: Vec<Key> = slots.iter().map(|s| s.key()).collect();
+    let before = crate::allocator::resident_pages::<shrinking::Allocator, [u64; 8]>();
+    // Keep the first two tiers' slots and one in every 1024 above.
+    let kept: Vec<shrinking::Slot> = slots
+        .drain(..)
+        .enumerate()
+        .filter(|(i, _)| *i < 192 || i % 1024 == 0)
+        .map(|(_, s)| s)
+        .collect();
+    shrinking::shrink();
+    for s in &kept {
+        let i = u64::from(s.key().index());
+        assert_eq!(**s, [i; 8], "live values untouched");
+        assert_eq!(s.key(), keys[i as usize], "keys untouched");
+    }
+    if let (Some(before), Some(after)) = (
+        before,
+        crate::allocator::resident_pages::<shrinking::Allocator, [u64; 8]>(),
+    ) {
+        let (before, after): (usize, usize) = (before.iter().sum(), after.iter().sum());
+        // One 64-byte value in 1024 keeps one 4 KiB page (64 values) in 16.
+        assert!(
+            after * 10 < before,
+            "{after} of {before} pages still resident"
+        );
+    }
+    // Inserts land in given-back pages again and work.
+    let again: Vec<shrinking::Slot> = (0..n).map(|i| shrinking::insert([i + 1; 8])).collect();
+    for (i, s) in again.iter().enumerate() {
+        assert_eq!(**s, [i as u64 + 1; 8]);
+    }
+    for s in &kept {
+        let i = u64::from(s.key().index());
+        assert_eq!(**s, [i; 8]);
+    }
+    drop((kept, again));
+    shrinking::shrink();
+    if let Some(after) = crate::allocator::resident_pages::<shrinking::Allocator, [u64; 8]>() {
+        assert_eq!(
+            after.iter().sum::<usize>(),
+            0,
+            "nothing live: nothing resident"
+        );
+    }
+    shrinking::shutdown().unwrap();
+    // Before init: nothing to do.
+    shrinking::shrink();
+}
+
+create_allocator!(locked, [u64; 8]);
+
+#[test]
+fn shrink_keeps_locked_pages_locked() {
+    let built = locked::init().bounded(4096).mlock(true).try_build();
+    if built.is_err() {
+        return; // the heap backend, or RLIMIT_MEMLOCK too small: covered elsewhere
+    }
+    let slots: Vec<locked::Slot> = (0..4096).map(|i| locked::insert([i; 8])).collect();
+    let before = crate::allocator::resident_pages::<locked::Allocator, [u64; 8]>();
+    drop(slots);
+    locked::shrink();
+    assert_eq!(
+        crate::allocator::resident_pages::<locked::Allocator, [u64; 8]>(),
+        before,
+        "mlock keeps every page resident; shrink gives nothing back"
+    );
+    assert_eq!(locked::insert([9; 8])[0], 9);
+}

@@ -81,7 +81,8 @@ impl Counts {
             // SAFETY: `at + size <= total`: the level lies inside the region.
             level[j] = unsafe { base.add(at) };
             let covered = (prefault as usize).div_ceil(1 << (BASE_SHIFT + FAN_SHIFT * j as u32));
-            region.prefault(at * 4, covered * 4)?;
+            // SAFETY: the region is fresh.
+            unsafe { region.prefault(at * 4, covered * 4) }?;
             at += size;
         }
         Ok(Counts {

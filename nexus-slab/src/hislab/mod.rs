@@ -306,8 +306,35 @@ impl<T> HiSlab<T> {
         self.raw.capacity()
     }
 
-    /// Drops every value. Memory stays reserved (and committed). If a value's `Drop`
-    /// panics, the rest are still dropped (a second panic aborts, as for `Vec`).
+    /// Gives back to the OS every whole page of value memory that no value touches, keeping
+    /// the addresses reserved: indices and values are untouched, and a page given back is
+    /// committed again when an insert next lands in it. (A page shared with a live value
+    /// stays; the bitmaps stay.) Off Linux, without the `mmap` feature and under Miri nothing
+    /// is given back.
+    ///
+    /// ```
+    /// # use nexus_slab::HiSlab;
+    /// let mut slab = HiSlab::<[u64; 8]>::new(0, 1 << 20)?;
+    /// for i in 0..100_000 {
+    ///     slab.insert([i; 8]);
+    /// }
+    /// for i in 1_000..100_000 {
+    ///     slab.remove(i);
+    /// }
+    /// slab.shrink(); // about 6 MB back to the OS; slots 0..1000 untouched
+    /// assert_eq!(slab.get(999), Some(&[999; 8]));
+    /// assert_eq!(slab.insert([7; 8]), 1_000); // faults its page back in
+    /// # Ok::<(), nexus_slab::Error>(())
+    /// ```
+    pub fn shrink(&self) {
+        // The hot slot holds no value: give its bit back so its page can go too.
+        self.settle();
+        self.raw.release_free_pages();
+    }
+
+    /// Drops every value. Memory stays reserved and committed ([`shrink`](HiSlab::shrink)
+    /// gives it back). If a value's `Drop` panics, the rest are still dropped (a second
+    /// panic aborts, as for `Vec`).
     pub fn clear(&mut self) {
         crate::unwind::finish_on_unwind(self, |slab| slab.retain(|_, _| false));
     }

@@ -443,3 +443,35 @@ fn capacity_zero_is_a_slab_that_is_always_full() {
     assert!(slab.is_empty() && slab.capacity() == 0 && slab.get(0).is_none());
     assert_eq!(slab.iter().count(), 0);
 }
+
+#[test]
+fn shrink_keeps_values_and_indices_and_gives_back_free_pages() {
+    let n: u32 = if cfg!(miri) { 300 } else { 100_000 };
+    let mut slab = HiSlab::<[u64; 8]>::new(0, 1 << 20).unwrap();
+    for i in 0..n {
+        assert_eq!(slab.insert([i.into(); 8]), i);
+    }
+    let live = n / 10;
+    for i in live..n {
+        assert_eq!(slab.remove(i), Some([i.into(); 8]));
+    }
+    // The freed slot kept hot is given back too.
+    slab.remove(live - 1);
+    slab.shrink();
+    if let Some(pages) = slab.raw.resident_pages(0, usize::MAX) {
+        let page = crate::memory::page_size();
+        assert_eq!(pages, ((live as usize - 1) * 64).div_ceil(page));
+    }
+    assert_eq!(slab.len(), live - 1);
+    for i in 0..live - 1 {
+        assert_eq!(slab.get(i), Some(&[i.into(); 8]));
+    }
+    assert_eq!(slab.get(live - 1), None);
+    // Lowest free index first, as before; the pages come back as values land.
+    for i in live - 1..n {
+        assert_eq!(slab.insert([u64::from(i) + 1; 8]), i);
+    }
+    for i in live - 1..n {
+        assert_eq!(slab.get(i), Some(&[u64::from(i) + 1; 8]));
+    }
+}

@@ -59,6 +59,28 @@ pub(super) unsafe fn prefault(_ptr: *mut u8, _len: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// The page size assumed for rounding (nothing is given back on this backend).
+pub(super) fn page_size() -> usize {
+    4096
+}
+
+/// The global allocator's block cannot be given back in part: nothing happens.
+///
+/// # Safety
+/// None beyond [`super::Region::decommit`]'s.
+pub(super) unsafe fn decommit(_ptr: *mut u8, _len: usize) -> usize {
+    0
+}
+
+/// Unknown on this backend.
+///
+/// # Safety
+/// None.
+#[cfg(test)]
+pub(super) unsafe fn resident_pages(_ptr: *mut u8, _len: usize) -> Option<usize> {
+    None
+}
+
 /// # Safety
 /// `ptr`, `len`, `mapping` must come from one [`reserve`] call, released once.
 pub(super) unsafe fn release(ptr: NonNull<u8>, _len: usize, mapping: &Mapping) {

@@ -31,7 +31,7 @@ fn errno() -> i32 {
     unsafe { *libc::__errno_location() }
 }
 
-fn page_size() -> usize {
+pub(super) fn page_size() -> usize {
     // SAFETY: sysconf has no memory-safety preconditions.
     let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     if p > 0 {
@@ -108,6 +108,19 @@ pub(super) unsafe fn prefault(ptr: *mut u8, len: usize) -> Result<(), Error> {
     let start = (ptr as usize) & !(page - 1);
     let end = (ptr as usize + len).next_multiple_of(page);
     loop {
+        #[cfg(test)]
+        if let Some(code) = tests::REFUSE_POPULATE.get() {
+            // A refusal injected by a test, as the kernel would give it.
+            match code {
+                libc::EINVAL => break,
+                code => {
+                    return Err(Error::ReservationRefused {
+                        bytes: len,
+                        os_error: Some(code),
+                    })
+                }
+            }
+        }
         // SAFETY: advising pages of our own mapping (caller contract); MADV_POPULATE_WRITE
         // faults them in writable without changing their contents.
         let rc =
@@ -128,8 +141,8 @@ pub(super) unsafe fn prefault(ptr: *mut u8, len: usize) -> Result<(), Error> {
         }
     }
     // Fallback: write a zero to each page that lies wholly inside the range. Pages partly
-    // outside it may hold live values and are left alone; only never-handed-out, still-zero
-    // memory is written, so the write changes nothing a reader could see.
+    // outside it may hold live values and are left alone; the caller vouches that the whole
+    // pages hold nothing read back.
     let mut p = (ptr as usize).next_multiple_of(page);
     while p + page <= ptr as usize + len {
         // SAFETY: `p` is inside the caller's range, in our mapping, and not referenced by
@@ -138,6 +151,41 @@ pub(super) unsafe fn prefault(ptr: *mut u8, len: usize) -> Result<(), Error> {
         p += page;
     }
     Ok(())
+}
+
+/// Gives whole pages back: `MADV_DONTNEED`, after which they read as zeros and are committed
+/// again on the next touch. (`MADV_FREE` would let the kernel take them only under memory
+/// pressure, so RSS would not fall when asked, and a page could come back holding old bytes
+/// or zeros; this crate wants memory returned when `shrink` is called, and known contents.)
+/// Returns the bytes given back, 0 if the kernel refused.
+///
+/// # Safety
+/// `ptr..ptr + len` is whole pages inside a live mapping from [`reserve`], holding nothing
+/// read back.
+pub(super) unsafe fn decommit(ptr: *mut u8, len: usize) -> usize {
+    // SAFETY: advising pages of our own mapping that hold nothing (caller contract).
+    let rc = unsafe { libc::madvise(ptr.cast(), len, libc::MADV_DONTNEED) };
+    if rc == 0 {
+        len
+    } else {
+        // EINVAL (locked pages) or EAGAIN: the pages stay committed, which is always safe.
+        0
+    }
+}
+
+/// Resident pages of `ptr..ptr + len` (`mincore`), for tests.
+///
+/// # Safety
+/// `ptr..ptr + len` lies inside a live mapping from [`reserve`].
+#[cfg(test)]
+pub(super) unsafe fn resident_pages(ptr: *mut u8, len: usize) -> Option<usize> {
+    let page = page_size();
+    let start = (ptr as usize) & !(page - 1);
+    let end = (ptr as usize + len).next_multiple_of(page);
+    let mut vec = std::vec![0u8; (end - start) / page];
+    // SAFETY: `vec` has one byte per page of the range, which is inside our mapping.
+    let rc = unsafe { libc::mincore(start as *mut libc::c_void, end - start, vec.as_mut_ptr()) };
+    (rc == 0).then(|| vec.iter().filter(|&&b| b & 1 != 0).count())
 }
 
 /// # Safety
@@ -153,4 +201,15 @@ unsafe fn unmap(mapping: &Mapping) {
 pub(super) unsafe fn release(_ptr: NonNull<u8>, _len: usize, mapping: &Mapping) {
     // SAFETY: caller contract.
     unsafe { unmap(mapping) }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use core::cell::Cell;
+
+    std::thread_local! {
+        /// When set, `prefault` on this thread fails as if the kernel returned this errno
+        /// (`EINVAL`: a kernel without `MADV_POPULATE_WRITE`, which falls back to touching).
+        pub(crate) static REFUSE_POPULATE: Cell<Option<i32>> = const { Cell::new(None) };
+    }
 }

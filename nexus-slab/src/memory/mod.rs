@@ -22,6 +22,20 @@ use heap as backend;
 use crate::Error;
 use core::ptr::NonNull;
 
+/// The size of the pages [`Region::decommit`] gives back and [`Region::prefault`] commits.
+#[cfg(test)]
+pub(crate) fn page_size() -> usize {
+    backend::page_size()
+}
+
+/// Makes every later pre-fault on this thread fail as if the kernel returned `errno`
+/// (`None`: stop). `EINVAL` is what a kernel without `MADV_POPULATE_WRITE` returns. For tests
+/// of the fallbacks (the heap backend never asks the kernel).
+#[cfg(all(test, feature = "mmap", target_os = "linux", not(miri)))]
+pub(crate) fn refuse_populate(errno: Option<i32>) {
+    mmap::tests::REFUSE_POPULATE.set(errno);
+}
+
 /// How a reservation should be backed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct MemOptions {
@@ -38,6 +52,8 @@ pub(crate) struct MemOptions {
 pub(crate) struct Region {
     ptr: NonNull<u8>,
     len: usize,
+    /// Locked into RAM (`mlock`): [`Region::decommit`] keeps such pages.
+    locked: bool,
     inner: backend::Mapping,
 }
 
@@ -57,24 +73,87 @@ impl Region {
             return Ok(Region {
                 ptr,
                 len: 0,
+                locked: opts.mlock,
                 inner: backend::Mapping::empty(),
             });
         }
         let (ptr, inner) = backend::reserve(len, align, opts)?;
-        Ok(Region { ptr, len, inner })
+        Ok(Region {
+            ptr,
+            len,
+            locked: opts.mlock,
+            inner,
+        })
     }
 
     /// Commits `[offset, offset + len)` now, so first accesses take no page fault.
-    /// Clamped to the region. The bytes' contents are unchanged.
-    pub(crate) fn prefault(&self, offset: usize, len: usize) -> Result<(), Error> {
+    /// Clamped to the region. Errors: the kernel refused to commit (e.g. `ENOMEM`).
+    ///
+    /// # Safety
+    /// Every page wholly inside the range holds no value anyone reads back: on kernels
+    /// without `MADV_POPULATE_WRITE` the pages are committed by writing a zero to each.
+    /// Fresh (never written, or decommitted) memory always qualifies.
+    pub(crate) unsafe fn prefault(&self, offset: usize, len: usize) -> Result<(), Error> {
+        let Some((start, end)) = self.clamp(offset, len) else {
+            return Ok(());
+        };
+        // SAFETY: `start..end` lies within the region (clamped), which is valid for reads and
+        // writes by the type invariant; the caller vouches for the pages' contents.
+        unsafe { backend::prefault(self.ptr.as_ptr().add(start), end - start) }
+    }
+
+    /// [`Region::prefault`] as a best effort, for memory committed ahead of use: a refusal
+    /// (`ENOMEM`, a kernel without `MADV_POPULATE_WRITE` whose fallback also fails) leaves the
+    /// pages to fault in on first touch, as they would have anyway.
+    ///
+    /// # Safety
+    /// As [`Region::prefault`].
+    pub(crate) unsafe fn populate(&self, offset: usize, len: usize) {
+        // SAFETY: forwarded contract.
+        if let Err(_refused) = unsafe { self.prefault(offset, len) } {
+            // Nothing is lost: the pages are still mapped and fault in on demand.
+        }
+    }
+
+    /// Gives the whole pages inside `[offset, offset + len)` back to the OS (clamped to the
+    /// region); a part-page at either end is kept. The range stays reserved at the same
+    /// address; a page given back reads as zeros and is committed again when next touched.
+    /// Returns the bytes given back: 0 on the heap backend, which cannot give memory back, and
+    /// for a locked region, whose pages stay locked (and resident) until it drops.
+    ///
+    /// # Safety
+    /// No byte of a page wholly inside the range holds anything that will be read back
+    /// (no value, no reference into it): after this those bytes are zero.
+    pub(crate) unsafe fn decommit(&self, offset: usize, len: usize) -> usize {
+        let Some((start, end)) = self.clamp(offset, len).filter(|_| !self.locked) else {
+            return 0;
+        };
+        let page = backend::page_size();
+        let base = self.ptr.as_ptr() as usize;
+        let first = (base + start).next_multiple_of(page);
+        let last = (base + end) & !(page - 1);
+        if last <= first {
+            return 0;
+        }
+        // SAFETY: `first..last` is whole pages inside the region (rounded inwards); the
+        // caller vouches that nothing in them is read back.
+        unsafe { backend::decommit(self.ptr.as_ptr().add(first - base), last - first) }
+    }
+
+    /// Pages of `[offset, offset + len)` resident in RAM now, or `None` where the backend
+    /// cannot tell (the heap backend). For tests.
+    #[cfg(test)]
+    pub(crate) fn resident_pages(&self, offset: usize, len: usize) -> Option<usize> {
+        let (start, end) = self.clamp(offset, len)?;
+        // SAFETY: `start..end` lies within the region.
+        unsafe { backend::resident_pages(self.ptr.as_ptr().add(start), end - start) }
+    }
+
+    /// `[offset, offset + len)` clamped to the region, `None` when empty.
+    fn clamp(&self, offset: usize, len: usize) -> Option<(usize, usize)> {
         let start = offset.min(self.len);
         let end = offset.saturating_add(len).min(self.len);
-        if end <= start {
-            return Ok(());
-        }
-        // SAFETY: `start..end` lies within the region (clamped above), which is valid for
-        // reads and writes by the type invariant.
-        unsafe { backend::prefault(self.ptr.as_ptr().add(start), end - start) }
+        (end > start).then_some((start, end))
     }
 
     /// Start of the region. Writes through it are allowed: it carries the allocation's
@@ -110,7 +189,8 @@ mod tests {
         for align in [8usize, 64, 4096, 1 << 16] {
             let r = Region::reserve(3 * 4096 + 5, align, MemOptions::default()).unwrap();
             assert_eq!(r.as_ptr() as usize % align, 0);
-            r.prefault(0, r.len()).unwrap();
+            // SAFETY: fresh memory.
+            unsafe { r.prefault(0, r.len()) }.unwrap();
             // SAFETY: the region is valid for `len` bytes.
             let bytes = unsafe { core::slice::from_raw_parts_mut(r.as_ptr(), r.len()) };
             assert!(bytes.iter().all(|&b| b == 0));
@@ -123,7 +203,8 @@ mod tests {
     fn empty_region_is_aligned() {
         let r = Region::reserve(0, 4096, MemOptions::default()).unwrap();
         assert_eq!(r.as_ptr() as usize % 4096, 0);
-        r.prefault(0, 100).unwrap();
+        // SAFETY: nothing is there.
+        unsafe { r.prefault(0, 100) }.unwrap();
     }
 
     #[cfg(all(feature = "mmap", target_os = "linux", not(miri)))]

@@ -197,7 +197,14 @@ impl<T> TaggedHiSlab<T> {
         self.slab.capacity()
     }
 
-    /// Drops every value (and every tag). Memory stays reserved. If a value's `Drop` panics,
+    /// [`HiSlab::shrink`]: gives back to the OS every whole page of value memory that no
+    /// value touches; indices, values and tags are untouched.
+    pub fn shrink(&self) {
+        self.as_hislab().shrink()
+    }
+
+    /// Drops every value (and every tag). Memory stays reserved ([`shrink`](Self::shrink)
+    /// gives it back). If a value's `Drop` panics,
     /// the rest are still dropped (a second panic aborts, as for `Vec` and [`HiSlab::clear`]).
     pub fn clear(&mut self) {
         crate::unwind::finish_on_unwind(self, |slab| slab.retain(|_, _| false));

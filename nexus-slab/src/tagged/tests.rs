@@ -375,3 +375,22 @@ fn clear_still_drops_the_rest_after_a_panicking_drop() {
     assert_eq!(drops.get(), 3);
     assert_eq!((slab.len(), slab.tagged_len()), (0, 0));
 }
+
+#[test]
+fn shrink_keeps_values_and_tags() {
+    let n: u32 = if cfg!(miri) { 200 } else { 20_000 };
+    let mut slab = TaggedHiSlab::<[u64; 8]>::new(0, n).unwrap();
+    for i in 0..n {
+        slab.insert_tagged([i.into(); 8]);
+    }
+    for i in 10..n {
+        slab.remove(i);
+    }
+    slab.shrink();
+    assert_eq!((slab.len(), slab.tagged_len()), (10, 10));
+    for i in 0..10 {
+        assert_eq!(slab.get(i), Some(&[i.into(); 8]));
+        assert!(slab.is_tagged(i));
+    }
+    assert_eq!(slab.insert([1; 8]), 10);
+}
