@@ -42,6 +42,12 @@ enum Kind {
     BytesPerValue(&'static str),
     /// In use / taken of byte allocator `system` after the mixed workload (at least `limit`).
     InUsePerTaken(&'static str),
+    /// RSS of `system` after the memory workload's top-90% removal and shrink, over the least
+    /// a store can keep (the values left in whole pages plus a bit per value).
+    TopKeptOverIdeal(&'static str),
+    /// Share of the removed values' bytes `system` gives back after the random-90% removal
+    /// and shrink (at least `limit`).
+    RandomReturned(&'static str),
 }
 
 /// One target: what, how, the limit.
@@ -319,6 +325,30 @@ const BYTE: [Target; 8] = [
     },
 ];
 
+/// Giving memory back after 90% of 1 Mi 64-byte values are removed.
+const SHRINK: [Target; 4] = [
+    Target {
+        what: "HiSlab: shrink after removing the top 90%",
+        kind: Kind::TopKeptOverIdeal("HiSlab"),
+        limit: 1.05,
+    },
+    Target {
+        what: "alloc unbounded: shrink after removing the top 90%",
+        kind: Kind::TopKeptOverIdeal("alloc unbounded"),
+        limit: 1.05,
+    },
+    Target {
+        what: "HiSlab: shrink after removing 90% at random",
+        kind: Kind::RandomReturned("HiSlab"),
+        limit: 0.5,
+    },
+    Target {
+        what: "alloc unbounded: shrink after removing 90% at random",
+        kind: Kind::RandomReturned("alloc unbounded"),
+        limit: 0.5,
+    },
+];
+
 /// Every target, grouped by component.
 fn targets() -> impl Iterator<Item = &'static Target> {
     HISLAB
@@ -328,6 +358,7 @@ fn targets() -> impl Iterator<Item = &'static Target> {
         .chain(&ALLOC_BOUNDED)
         .chain(&ALLOC_UNBOUNDED)
         .chain(&GROWTH)
+        .chain(&SHRINK)
         .chain(&CONTENDERS)
         .chain(&BYTE)
 }
@@ -411,6 +442,20 @@ pub fn check(outcomes: &[Outcome]) -> Vec<Check> {
                     })?;
                     (per, "bytes/value")
                 }
+                Kind::TopKeptOverIdeal(system) => {
+                    let x = outcomes.iter().find_map(|o| match o {
+                        Outcome::Memory(m) => m.top_kept_over_ideal(system),
+                        _ => None,
+                    })?;
+                    (x, "x least")
+                }
+                Kind::RandomReturned(system) => {
+                    let x = outcomes.iter().find_map(|o| match o {
+                        Outcome::Memory(m) => m.random_returned_share(system),
+                        _ => None,
+                    })?;
+                    (x, "freed returned")
+                }
                 Kind::InUsePerTaken(system) => {
                     let f = outcomes.iter().find_map(|o| match o {
                         Outcome::Fragmentation(f) => f.row(system)?.per_taken(),
@@ -419,7 +464,7 @@ pub fn check(outcomes: &[Outcome]) -> Vec<Check> {
                     (f, "in use/taken")
                 }
             };
-            let at_least = matches!(t.kind, Kind::InUsePerTaken(_));
+            let at_least = matches!(t.kind, Kind::InUsePerTaken(_) | Kind::RandomReturned(_));
             Some(Check {
                 what: t.what,
                 figure,

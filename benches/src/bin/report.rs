@@ -80,15 +80,22 @@ fn parse(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, String>
     Ok(Some(args))
 }
 
-/// `report --memory-probe SYSTEM N`: the child of the memory workload.
+/// `report --memory-probe SYSTEM N PATTERN`: the child of the memory workload.
 fn probe(argv: &[String]) -> ExitCode {
-    let (Some(system), Some(n)) = (argv.get(2), argv.get(3).and_then(|n| n.parse().ok())) else {
-        eprintln!("usage: report {} SYSTEM N", memory::PROBE_FLAG);
+    let (Some(system), Some(n), Some(removal)) = (
+        argv.get(2),
+        argv.get(3).and_then(|n| n.parse().ok()),
+        argv.get(4),
+    ) else {
+        eprintln!(
+            "usage: report {} SYSTEM N top90|random90",
+            memory::PROBE_FLAG
+        );
         return ExitCode::FAILURE;
     };
-    match memory::probe(system, n) {
-        Ok(bytes) => {
-            println!("{bytes}");
+    match memory::probe(system, n, removal) {
+        Ok(readings) => {
+            println!("{}", memory::format_readings(&readings));
             ExitCode::SUCCESS
         }
         Err(e) => {

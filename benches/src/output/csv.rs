@@ -84,6 +84,33 @@ pub fn memory(m: &MemoryTable) -> String {
     s
 }
 
+/// `memory_removal.csv`: the readings after removing 90% of the values and giving memory
+/// back (bytes of RSS growth; `shrunk_bytes` empty when the system has no such call).
+pub fn memory_removal(m: &MemoryTable) -> String {
+    let mut s = String::from(
+        "system,ours,values,value_bytes,removal,full_bytes,removed_bytes,shrunk_bytes\n",
+    );
+    for r in &m.rows {
+        for (removal, readings) in &r.removals {
+            if let Ok(x) = readings {
+                let shrunk = x.shrunk.map(|b| b.to_string()).unwrap_or_default();
+                let _ = writeln!(
+                    s,
+                    "{},{},{},{},{},{},{},{shrunk}",
+                    r.system,
+                    r.ours,
+                    m.values,
+                    m.value_bytes,
+                    removal.name(),
+                    x.full,
+                    x.removed
+                );
+            }
+        }
+    }
+    s
+}
+
 /// `fragmentation.csv`: the byte allocators after the mixed workload (sizes in bytes).
 pub fn fragmentation(f: &FragTable) -> String {
     let mut s = String::from(

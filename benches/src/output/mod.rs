@@ -49,7 +49,10 @@ pub fn write_dir(dir: &Path, outcomes: &[Outcome], checks: &[Check]) -> io::Resu
     }
     for o in outcomes {
         match o {
-            Outcome::Memory(m) => put("memory.csv", csv::memory(m))?,
+            Outcome::Memory(m) => {
+                put("memory.csv", csv::memory(m))?;
+                put("memory_removal.csv", csv::memory_removal(m))?;
+            }
             Outcome::Fragmentation(f) => put("fragmentation.csv", csv::fragmentation(f))?,
             Outcome::Latency(_) => {}
         }

@@ -4,7 +4,7 @@ use crate::stats::Summary;
 use crate::targets::Check;
 use crate::timing::UNIT;
 use crate::workloads::byte_mixed::FragTable;
-use crate::workloads::memory::MemoryTable;
+use crate::workloads::memory::{MemoryTable, Removal};
 use crate::workloads::{LatencyTable, Workload};
 use std::fmt::Write;
 
@@ -104,7 +104,8 @@ pub fn memory(m: &MemoryTable) -> String {
         s,
         "  anonymous RSS growth (/proc/self/statm resident less shared: code pages faulted in \
          on first use are not counted) while the values are inserted into a store created \
-         empty; one fresh process per system; handles not kept"
+         empty; one fresh process per system; handles kept in a vector whose pages were touched \
+         before the first reading, so they are not counted"
     );
     let _ = writeln!(
         s,
@@ -143,6 +144,73 @@ pub fn memory(m: &MemoryTable) -> String {
                     *ours as f64 / peer as f64
                 );
             }
+        }
+    }
+    s.push_str(&memory_removals(m));
+    s
+}
+
+/// The memory table's second part: what is left after removing 90% of the values, and after
+/// giving memory back.
+fn memory_removals(m: &MemoryTable) -> String {
+    let mib = |b: u64| b as f64 / (1u64 << 20) as f64;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\nmemory after removing 90% of the {} values ({} left): the top 90% (the last \
+         inserted) or 90% at random; then the system's call that gives memory back (HiSlab \
+         and alloc: shrink(), slab: shrink_to_fit(); '-': it has none); one fresh process per \
+         system and pattern; MiB of RSS growth over the process before the store was made",
+        m.values,
+        m.left()
+    );
+    let _ = writeln!(
+        s,
+        "  {:<NAME$} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "system", "full", "top rm", "shrunk", "rand rm", "shrunk", "returned"
+    );
+    for r in &m.rows {
+        let (Some(top), Some(rand)) = (r.readings(Removal::Top), r.readings(Removal::Random))
+        else {
+            let why = r
+                .removals
+                .iter()
+                .find_map(|(_, x)| x.clone().err())
+                .unwrap_or_default();
+            let _ = writeln!(s, "  {:<NAME$} not measured: {why}", r.system);
+            continue;
+        };
+        let opt = |b: Option<u64>| b.map_or("-".to_string(), |b| format!("{:.1}", mib(b)));
+        let share = m
+            .random_returned_share(r.system)
+            .map_or("-".to_string(), |f| format!("{:.1}%", f * 100.0));
+        let _ = writeln!(
+            s,
+            "  {:<NAME$} {:>8.1} {:>9.1} {:>9} {:>9.1} {:>9} {:>9}",
+            r.system,
+            mib(top.full),
+            mib(top.removed),
+            opt(top.shrunk),
+            mib(rand.removed),
+            opt(rand.shrunk),
+            share
+        );
+    }
+    let _ = writeln!(
+        s,
+        "  least a store can keep after the top removal: {:.2} MiB ({} values in 4 KiB \
+         pages + 1 bit per value inserted); returned = share of the removed values' bytes \
+         given back after the random removal",
+        mib(m.ideal_after_top()),
+        m.left()
+    );
+    for r in m.rows.iter().filter(|r| r.ours) {
+        if let Some(x) = m.top_kept_over_ideal(r.system) {
+            let _ = writeln!(
+                s,
+                "  {} after top removal + shrink / least: {x:.3}x",
+                r.system
+            );
         }
     }
     s

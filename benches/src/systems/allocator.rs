@@ -18,6 +18,8 @@ pub trait PerThread: Sized + 'static {
     fn insert(value: Self) -> Self::Slot;
     /// `Slot::into_inner`: the value out, the slot freed.
     fn into_inner(slot: Self::Slot) -> Self;
+    /// `shrink`: every whole free page back to the OS.
+    fn shrink();
 }
 
 macro_rules! per_thread {
@@ -45,6 +47,10 @@ macro_rules! per_thread {
             #[inline(always)]
             fn into_inner(slot: $name::Slot) -> Self {
                 slot.into_inner()
+            }
+
+            fn shrink() {
+                $name::shrink()
             }
         }
     )*};
@@ -96,6 +102,11 @@ macro_rules! allocator_system {
 
             /// Never called (`ITERATES` is false): slots are owned by their handles.
             fn for_each_live(&self, _f: impl FnMut(&V)) {}
+
+            fn shrink(&mut self) -> bool {
+                V::shrink();
+                true
+            }
         }
     };
 }

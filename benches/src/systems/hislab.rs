@@ -43,4 +43,9 @@ impl<V> IndexSlab<V> for HiSlabSystem<V> {
     fn for_each_live(&self, mut f: impl FnMut(&V)) {
         self.0.for_each_occupied(|_, v| f(v));
     }
+
+    fn shrink(&mut self) -> bool {
+        self.0.shrink();
+        true
+    }
 }

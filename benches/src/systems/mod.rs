@@ -52,6 +52,11 @@ pub trait IndexSlab<V>: Sized {
     fn remove(&mut self, handle: Self::Handle) -> V;
     /// Calls `f` for every live value, in the system's own order.
     fn for_each_live(&self, f: impl FnMut(&V));
+    /// Gives memory back to the OS with the system's own call for it (`shrink`,
+    /// `shrink_to_fit`), keeping every live value and handle; `false` when it has none.
+    fn shrink(&mut self) -> bool {
+        false
+    }
 }
 
 /// Something done once per system, for values of type `V`.

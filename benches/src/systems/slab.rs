@@ -40,4 +40,10 @@ impl<V> IndexSlab<V> for SlabSystem<V> {
             f(v);
         }
     }
+
+    /// `shrink_to_fit`: drops the vacant entries past the last occupied one.
+    fn shrink(&mut self) -> bool {
+        self.0.shrink_to_fit();
+        true
+    }
 }
