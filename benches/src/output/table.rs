@@ -202,13 +202,13 @@ pub fn targets(checks: &[Check]) -> String {
     );
     let _ = writeln!(
         s,
-        "  {:<52} {:>8} {:>8}  {:<14} result",
+        "  {:<52} {:>8} {:>8}  {:<19} result",
         "target", "figure", "limit", "unit"
     );
     for c in checks {
         let _ = writeln!(
             s,
-            "  {:<52} {:>8.3} {:>8}  {:<14} {}",
+            "  {:<52} {:>8.3} {:>8}  {:<19} {}",
             c.what,
             c.figure,
             format!("{}{:.3}", if c.at_least { "≥" } else { "≤" }, c.limit),
