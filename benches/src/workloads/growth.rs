@@ -526,8 +526,9 @@ fn table<V: Payload>(
                 V::BYTES
             ),
             format!(
-                "in the report's own process, whose allocator may reuse pages earlier \
-                 workloads freed; {rounds} timed run(s) merged"
+                "in the report's own process, after the workloads before it and this \
+                 table's earlier runs (its allocator may hand out pages they freed, already \
+                 faulted in); {rounds} timed run(s) merged"
             ),
         )
     };
