@@ -103,7 +103,8 @@ def main():
             out.append(n + "\n")
         if header:
             out.append("| " + " | ".join(header) + " |")
-            out.append("|---|" + "---:|" * (len(header) - 2) + "---|")
+            # Text columns (the system, the unit) to the left, figures to the right.
+            out.append("|" + "".join("---|" if h in ("system", "unit") else "---:|" for h in header))
             for r in rows:
                 name = f"**{r[0]}**" if r[0] in OURS else r[0]
                 out.append("| " + " | ".join([name] + r[1:]) + " |")

@@ -114,6 +114,16 @@ impl Clock {
         }
     }
 
+    /// A clock that subtracts `overhead` (another process's calibration, so that figures
+    /// taken in a child process are corrected exactly as the parent's are); its resolution
+    /// is measured here.
+    pub fn with_overhead(overhead: u64) -> Clock {
+        Clock {
+            overhead,
+            resolution: resolution(),
+        }
+    }
+
     /// A clock that subtracts nothing (for tests and for callers that want raw figures).
     pub const fn raw() -> Clock {
         Clock {

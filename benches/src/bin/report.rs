@@ -11,7 +11,7 @@ use nexus_slab_benches::pin::pin_to_one_cpu;
 use nexus_slab_benches::targets;
 use nexus_slab_benches::timing::{self, Clock, UNIT};
 use nexus_slab_benches::warmup::fault_in_and_release;
-use nexus_slab_benches::workloads::{self, memory, Config, Ctx, Outcome, Workload};
+use nexus_slab_benches::workloads::{self, growth, memory, Config, Ctx, Outcome, Workload};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -105,6 +105,21 @@ fn probe(argv: &[String]) -> ExitCode {
     }
 }
 
+/// `report --growth-probe KIND SYSTEM BYTES N BUCKETS OVERHEAD`: one run of the growth
+/// workload's fresh variant.
+fn growth_probe(argv: &[String]) -> ExitCode {
+    match growth::probe_main(&argv[2..]) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -119,8 +134,10 @@ fn cpu_model() -> String {
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().collect();
-    if argv.get(1).map(String::as_str) == Some(memory::PROBE_FLAG) {
-        return probe(&argv);
+    match argv.get(1).map(String::as_str) {
+        Some(memory::PROBE_FLAG) => return probe(&argv),
+        Some(growth::PROBE_FLAG) => return growth_probe(&argv),
+        _ => {}
     }
     let args = match parse(argv.into_iter().skip(1)) {
         Ok(Some(a)) => a,

@@ -289,6 +289,7 @@ mod tests {
                 ours: true,
                 summary,
                 series: vec![0.0, 3.0, 1e6],
+                growth: None,
             }],
             not_run: Vec::new(),
         }

@@ -41,22 +41,57 @@ pub fn latency(t: &LatencyTable) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}", t.title);
     let _ = writeln!(s, "  {}", t.method);
+    // Growth: wall time per insert and page faults, after the unit of the percentiles.
+    let growth = t.rows.iter().any(|r| r.growth.is_some());
+    if growth {
+        let _ = writeln!(
+            s,
+            "  wall ns/op = a run of the same loop without the timestamps, timed as a whole \
+             (Instant) / inserts, median of as many runs; faults/Mi = minor page faults \
+             (getrusage ru_minflt) during the insert loop per 1 Mi inserts, mean of all runs \
+             (the store's creation, the handle and sample buffers not counted)"
+        );
+    }
+    let extra = |wall: &str, faults: &str| {
+        if growth {
+            format!("{wall:>12} {faults:>11}")
+        } else {
+            String::new()
+        }
+    };
+    let unit_width = if growth { UNIT.len() + 3 } else { 0 };
     let _ = writeln!(
         s,
-        "  {:<NAME$} {:>9} {:>9} {:>9} {:>9} {:>11}  unit",
-        "system", "p50", "p99", "p99.9", "p99.99", "max"
+        "  {:<NAME$} {:>9} {:>9} {:>9} {:>9} {:>11}  {:<unit_width$}{}",
+        "system",
+        "p50",
+        "p99",
+        "p99.9",
+        "p99.99",
+        "max",
+        "unit",
+        extra("wall ns/op", "faults/Mi")
     );
     for r in &t.rows {
         let [p50, p99, p999, p9999, max] = r.summary.values();
+        let (wall, faults) = match r.growth {
+            Some(g) => (
+                num(g.wall_ns),
+                g.faults_per_mi.map_or("-".into(), |f| format!("{f:.0}")),
+            ),
+            None => ("-".into(), "-".into()),
+        };
         let _ = writeln!(
             s,
-            "  {:<NAME$} {:>9} {:>9} {:>9} {:>9} {:>11}  {UNIT}/op",
+            "  {:<NAME$} {:>9} {:>9} {:>9} {:>9} {:>11}  {:<unit_width$}{}",
             r.system,
             num(p50),
             num(p99),
             num(p999),
             num(p9999),
-            num(max)
+            num(max),
+            format!("{UNIT}/op"),
+            extra(&wall, &faults)
         );
     }
     if !t.not_run.is_empty() {
@@ -270,13 +305,13 @@ pub fn targets(checks: &[Check]) -> String {
     );
     let _ = writeln!(
         s,
-        "  {:<52} {:>8} {:>8}  {:<14} result",
+        "  {:<52} {:>8} {:>8}  {:<19} result",
         "target", "figure", "limit", "unit"
     );
     for c in checks {
         let _ = writeln!(
             s,
-            "  {:<52} {:>8.3} {:>8}  {:<14} {}",
+            "  {:<52} {:>8.3} {:>8}  {:<19} {}",
             c.what,
             c.figure,
             format!("{}{:.3}", if c.at_least { "≥" } else { "≤" }, c.limit),

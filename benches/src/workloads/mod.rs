@@ -20,7 +20,7 @@ mod byte_churn;
 pub mod byte_mixed;
 mod churn;
 mod cold_churn;
-mod growth;
+pub mod growth;
 mod iterate;
 pub mod loops;
 pub mod memory;
@@ -116,7 +116,9 @@ impl Workload {
             Workload::SteadyChurn => {
                 "100k live: remove a random value, insert one; op = the pair; tight and loaded"
             }
-            Workload::Growth => "empty to 1 Mi values, every insert timed alone",
+            Workload::Growth => {
+                "empty to 1 Mi values, every insert timed alone; fresh process per run, and warm"
+            }
             Workload::Iterate => "visit the live values of 1 Mi slots (1% / 50% live); per value",
             Workload::ColdChurn => "churn triple timed alone after walking a 32 MiB buffer",
             Workload::Memory => "RSS growth for 1 Mi live 64-byte values (fresh process each)",
@@ -166,9 +168,13 @@ pub struct Config {
     pub live: usize,
     /// Values inserted by the growth workload.
     pub growth_len: usize,
-    /// Growth runs per system (fresh store each, the systems taking turns); their samples are
-    /// merged.
+    /// Rounds of the growth workload's warm variant (in the report's process): each a timed
+    /// run of every system (fresh store each, the systems taking turns), their samples
+    /// merged, then a wall-time run of every system.
     pub growth_rounds: usize,
+    /// Rounds of the growth workload's fresh variant: as `growth_rounds`, each run in a new
+    /// process.
+    pub growth_fresh_rounds: usize,
     /// Points in the growth chart (each the slowest insert of its stretch).
     pub growth_buckets: usize,
     /// Slots in the iteration workload.
@@ -212,6 +218,7 @@ impl Config {
             live: 100_000,
             growth_len: 1 << 20,
             growth_rounds: 4,
+            growth_fresh_rounds: 3,
             growth_buckets: 512,
             iter_slots: 1 << 20,
             iter_passes: 100,
@@ -234,6 +241,7 @@ impl Config {
             samples: 4_000,
             rounds: 2,
             growth_rounds: 1,
+            growth_fresh_rounds: 1,
             iter_passes: 10,
             cold_samples: 100,
             picks_samples: 1_000,
@@ -255,6 +263,7 @@ impl Config {
             live: 1_000,
             growth_len: 4_096,
             growth_rounds: 1,
+            growth_fresh_rounds: 1,
             growth_buckets: 16,
             iter_slots: 4_096,
             iter_passes: 2,
@@ -312,6 +321,19 @@ pub struct Row {
     /// inserts, the smallest such figure over the rounds (a spike that recurs in every run);
     /// empty for other workloads.
     pub series: Vec<f64>,
+    /// Growth only: wall time per insert and page faults.
+    pub growth: Option<GrowthFigures>,
+}
+
+/// What the growth workload measures beside the percentiles.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GrowthFigures {
+    /// Nanoseconds per insert of a whole growth run without per-insert timestamps (the
+    /// median of the runs).
+    pub wall_ns: f64,
+    /// Minor page faults taken during a run's insert loop, per 2^20 inserts (the mean of all
+    /// runs); `None` where they cannot be counted.
+    pub faults_per_mi: Option<f64>,
 }
 
 /// The figures of one workload at one value size (or one variant), one row per system.
@@ -327,7 +349,7 @@ pub struct LatencyTable {
     pub method: String,
     /// Bytes per value.
     pub value_bytes: usize,
-    /// Growth only: inserts covered by each point of `Row::series`.
+    /// Growth only: inserts covered by each point of `Row::series` (0 for other workloads).
     pub bucket_len: usize,
     /// Rounds the samples were taken in (for growth, whole runs from empty).
     pub rounds: usize,
@@ -347,31 +369,18 @@ impl LatencyTable {
 /// What one system produced in one round of a workload.
 pub(crate) struct Measured {
     rec: Recorder,
-    series: Vec<f64>,
 }
 
 impl From<Recorder> for Measured {
     fn from(rec: Recorder) -> Measured {
-        Measured {
-            rec,
-            series: Vec::new(),
-        }
+        Measured { rec }
     }
 }
 
 impl Measured {
-    /// Adds another round's samples. Series points keep the smaller of the two: a spike
-    /// stays only if it comes back in every round (a reallocation does, at the same insert;
-    /// the scheduler taking the CPU away does not).
+    /// Adds another round's samples.
     fn merge(&mut self, other: Measured) {
         self.rec.merge(&other.rec);
-        if self.series.is_empty() {
-            self.series = other.series;
-        } else {
-            for (a, b) in self.series.iter_mut().zip(other.series) {
-                *a = a.min(b);
-            }
-        }
     }
 }
 
@@ -453,7 +462,8 @@ fn table<V: Payload, M: Measure>(
             system,
             ours,
             summary: m.rec.summary(),
-            series: m.series,
+            series: Vec::new(),
+            growth: None,
         })
         .collect();
     LatencyTable {
@@ -462,7 +472,7 @@ fn table<V: Payload, M: Measure>(
         title,
         method,
         value_bytes: V::BYTES,
-        bucket_len: ctx.cfg.growth_len.div_ceil(ctx.cfg.growth_buckets.max(1)),
+        bucket_len: 0,
         rounds,
         rows,
         not_run: c.not_run,
@@ -538,6 +548,7 @@ pub(crate) fn take_turns(
                 ours: c.ours,
                 summary: rec?.summary(),
                 series: Vec::new(),
+                growth: None,
             })
         })
         .collect();
@@ -719,17 +730,16 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
                 );
             }
         }
-        Workload::Growth => both_sizes!(
-            "",
-            format!(
-                "op = one insert into a store started empty, timed alone, up to {} values, \
-                 {} run(s) merged; overhead subtracted, resolution {} {UNIT}",
-                cfg.growth_len,
-                cfg.growth_rounds,
-                ctx.clock.resolution()
-            ),
-            growth::Growth
-        ),
+        Workload::Growth => {
+            // The fresh variant's children are this binary, run again with the probe flag.
+            let exe = std::env::current_exe()
+                .expect("the report's own path, to run the fresh growth probes");
+            out.extend(
+                growth::run(ctx, Some(&exe), progress)
+                    .into_iter()
+                    .map(Outcome::Latency),
+            );
+        }
         Workload::Iterate => {
             for percent in [1, 50] {
                 both_sizes!(
@@ -808,10 +818,17 @@ mod tests {
         };
         let mut contender_ids = Vec::new();
         for w in Workload::ALL {
-            if w == Workload::Memory {
-                continue; // spawns processes; covered by its own module's test
-            }
-            for outcome in run(w, &ctx, &mut |_| {}) {
+            // Memory and growth's fresh variant spawn processes (the report binary): covered by
+            // their own tests (growth's in `tests/`, with the binary); the warm variant here.
+            let outcomes = match w {
+                Workload::Memory => continue,
+                Workload::Growth => growth::run(&ctx, None, &mut |_| {})
+                    .into_iter()
+                    .map(Outcome::Latency)
+                    .collect(),
+                _ => run(w, &ctx, &mut |_| {}),
+            };
+            for outcome in outcomes {
                 let t = match outcome {
                     Outcome::Latency(t) => t,
                     Outcome::Fragmentation(f) => {
@@ -850,6 +867,11 @@ mod tests {
                 for r in &t.rows {
                     assert!(r.summary.samples > 0, "{} {}", t.id, r.system);
                     assert!(r.summary.p50 <= r.summary.max, "{} {}", t.id, r.system);
+                    assert_eq!(r.growth.is_some(), w == Workload::Growth, "{}", t.id);
+                    if let Some(g) = r.growth {
+                        assert!(g.wall_ns > 0.0, "{} {}", t.id, r.system);
+                        assert_eq!(r.series.len(), ctx.cfg.growth_buckets, "{}", t.id);
+                    }
                 }
             }
         }
