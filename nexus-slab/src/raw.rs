@@ -90,11 +90,13 @@ impl RawSlab {
         Some(((w * 64) as u32, bits))
     }
 
-    /// Commits memory ahead of use: once the slots below `upto` come within half a `batch`
-    /// (bytes) of the committed frontier, commits the value bytes up to `batch` past them,
-    /// and the bitmap words that cover them, so the inserts that reach them take no page
-    /// fault. A refusal leaves the pages to fault in on demand. For slabs that hand slots out
-    /// a word at a time: call it after each [`RawSlab::acquire_word`], with the word's end.
+    /// Commits memory ahead of use: once the slots below `upto` reach past the committed
+    /// frontier, commits the value bytes from the frontier to `batch` past them, and the
+    /// bitmap words that cover them, so the inserts that reach them take no page fault. So
+    /// each commit is one whole batch (the fewer commits, the fewer inserts that pay one) and
+    /// at most one batch is committed past the slots handed out. A refusal leaves the pages to
+    /// fault in on demand. For slabs that hand slots out a word at a time: call it after each
+    /// [`RawSlab::acquire_word`], with the word's end.
     ///
     /// # Safety
     /// No slot with a byte at or past the frontier holds a value, and none past `upto` is
@@ -104,7 +106,7 @@ impl RawSlab {
     pub(crate) unsafe fn populate_ahead(&self, upto: u32, batch: usize) {
         let end = upto as usize * self.stride;
         let frontier = self.committed.get();
-        if frontier >= self.values.len() || frontier.saturating_sub(end) > batch / 2 {
+        if frontier >= self.values.len() || frontier >= end {
             return;
         }
         // SAFETY: forwarded contract.
@@ -277,16 +279,25 @@ mod tests {
             return; // the heap backend: residency is unknown
         };
         let page = page_size();
+        let mut commits = 0;
+        let mut resident = 0;
         for _ in 0..200 {
             let end = take_word(&raw, ahead);
-            // Half a batch past the slots in use is always committed, and nothing past a
-            // whole batch (no value was written: only the batches are resident).
-            assert_eq!(
-                raw.resident_pages(end, ahead / 2),
-                Some((ahead / 2).div_ceil(page))
-            );
+            // The slots handed out are committed before they are used, and nothing past one
+            // batch beyond them (no value was written: only the batches are resident).
+            assert_eq!(raw.resident_pages(0, end), Some(end.div_ceil(page)));
             assert_eq!(raw.resident_pages(end + ahead, usize::MAX), Some(0));
+            let now = raw.resident_pages(0, usize::MAX).unwrap();
+            commits += usize::from(now != resident);
+            resident = now;
         }
+        // 200 words of 64 slots of 64 bytes: 800 KiB, in whole batches (each one batch past
+        // the word that reached the frontier, so a word's worth more than a batch).
+        let total = 200 * 64 * SIZE;
+        assert!(
+            (total.div_ceil(ahead + 64 * SIZE)..=total.div_ceil(ahead)).contains(&commits),
+            "{commits} commits"
+        );
     }
 
     #[cfg(all(feature = "mmap", target_os = "linux", not(miri)))]

@@ -49,13 +49,14 @@ macro_rules! memory_options {
             }
 
             /// Bytes of memory to commit ahead of the inserts (default 64 KiB; 0 turns it
-            /// off). Pages are committed in batches of between half and all of this, on the
-            /// path that takes a fresh bitmap word (once per 64 slots, never the insert's fast
-            /// path), so the inserts that reach them take no page fault and no single insert
-            /// pays for more than one batch. At most this much is committed beyond the
-            /// highest slot in use. With `huge_pages(true)` a batch that reaches a new 2 MiB
-            /// page commits the whole page (one fault of about 0.3 ms, more when the kernel
-            /// must compact memory first).
+            /// off). They are committed a batch at a time, when a word of 64 slots reaches
+            /// past what is committed, on the path that takes a fresh bitmap word (never the
+            /// insert's fast path): the inserts that reach them take no page fault, one
+            /// insert in each batch pays for the batch (about 2 µs a page where measured),
+            /// and at most one batch is committed beyond the highest slot in use. With
+            /// `huge_pages(true)` a batch that reaches a new 2 MiB page commits the whole
+            /// page: one fault of about 0.3 ms, and up to 16 ms when the kernel compacts
+            /// memory first (measured on a virtual machine).
             pub fn populate_ahead(mut self, bytes: usize) -> Self {
                 self.opts.ahead = bytes;
                 self
