@@ -33,12 +33,21 @@ def cells(line):
 
 
 def targets(dirs):
-    runs = [list(csv.DictReader(open(os.path.join(d, "targets.csv")))) for d in dirs]
+    """One row per target of any run, keyed by (target, unit, limit): a target whose peer
+    figure was 0 in a run (no ratio) is missing from that run's targets.csv, shown as "–"."""
+    runs = []
+    for d in dirs:
+        with open(os.path.join(d, "targets.csv")) as f:
+            runs.append({(r["target"], r["unit"], r["limit"]): r for r in csv.DictReader(f)})
+    keys = []
+    for run in runs:
+        keys += [k for k in run if k not in keys]
     print("| target | limit | " + " | ".join(f"run {i + 1}" for i in range(len(runs))) + " | result |")
     print("|---|---:|" + "---:|" * len(runs) + "---|")
-    for i, row in enumerate(runs[0]):
-        assert all(r[i]["target"] == row["target"] for r in runs), "runs differ in targets"
-        holds = [r[i]["holds"] == "true" for r in runs]
+    for key in keys:
+        rows = [run.get(key) for run in runs]
+        row = next(r for r in rows if r)
+        holds = [r["holds"] == "true" for r in rows if r]
         bound = "≤" if row["bound"] == "at_most" else "≥"
         if all(holds):
             result = "**holds**"
@@ -46,9 +55,14 @@ def targets(dirs):
             result = "**misses**"
         else:
             result = f"**holds in {sum(holds)} of {len(holds)}**"
+        if len(holds) < len(rows):
+            result += f" (no ratio in {len(rows) - len(holds)} run(s): the peer's figure was 0)"
         figs = []
-        for r in runs:
-            v = float(r[i]["figure"])
+        for r in rows:
+            if r is None:
+                figs.append("–")
+                continue
+            v = float(r["figure"])
             figs.append(f"{v:.3f}" if v < 10 else f"{v:.2f}")
         limit = f"{bound} {float(row['limit']):g} {row['unit']}"
         print(f"| {row['target']} | {limit} | " + " | ".join(figs) + f" | {result} |")

@@ -60,9 +60,11 @@ impl RawSlab {
                 maximum: max_slots.min(u32::MAX as usize) as u64,
             })?;
         let values = Region::reserve(bytes, elem.align().max(64), opts)?;
-        let committed = prefault as usize * elem.size();
+        let prefaulted = prefault as usize * elem.size();
         // SAFETY: the region is fresh.
-        unsafe { values.prefault(0, committed) }?;
+        unsafe { values.prefault(0, prefaulted) }?;
+        // A locked region is committed whole when it is locked: nothing to commit ahead.
+        let committed = if opts.mlock { bytes } else { prefaulted };
         let bitmap = Bitmap::new(capacity, prefault, mode, opts)?;
         Ok(RawSlab {
             bitmap,

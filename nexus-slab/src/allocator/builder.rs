@@ -3,7 +3,7 @@
 use super::{install, Allocator, Marks};
 use crate::memory::MemOptions;
 use crate::store::Store;
-use crate::tiers::{TierConfig, DEFAULT_AHEAD};
+use crate::tiers::TierConfig;
 use crate::Error;
 use core::marker::PhantomData;
 
@@ -14,7 +14,7 @@ use crate::unbounded::DEFAULT_CHUNK_CAPACITY;
 struct Options {
     mem: MemOptions,
     prefault: bool,
-    ahead: usize,
+    ahead: Option<usize>,
 }
 
 impl Default for Options {
@@ -22,7 +22,7 @@ impl Default for Options {
         Options {
             mem: MemOptions::default(),
             prefault: false,
-            ahead: DEFAULT_AHEAD,
+            ahead: None,
         }
     }
 }
@@ -48,8 +48,12 @@ macro_rules! memory_options {
                 self
             }
 
-            /// Bytes of memory to commit ahead of the inserts (default 64 KiB; 0 turns it
-            /// off). They are committed a batch at a time, when a word of 64 slots reaches
+            /// Bytes of memory to commit ahead of the inserts; 0 turns it off. The default
+            /// is 64 KiB for values of up to 64 bytes, where a batch serves at least 1,024
+            /// inserts (at most 0.1% pay for one, so p99 and p99.9 stay flat), and off for
+            /// larger ones, where a batch would serve fewer and its cost (about 70k cycles
+            /// where measured, against 11k for one page fault) would land in the p99.9
+            /// while clearing the p99. They are committed a batch at a time, when a word of 64 slots reaches
             /// past what is committed, on the path that takes a fresh bitmap word (never the
             /// insert's fast path): the inserts that reach them take no page fault, one
             /// insert in each batch pays for the batch (about 2 µs a page where measured),
@@ -58,7 +62,7 @@ macro_rules! memory_options {
             /// page: one fault of about 0.3 ms, and up to 16 ms when the kernel compacts
             /// memory first (measured on a virtual machine).
             pub fn populate_ahead(mut self, bytes: usize) -> Self {
-                self.opts.ahead = bytes;
+                self.opts.ahead = Some(bytes);
                 self
             }
 
