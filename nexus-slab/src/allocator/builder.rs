@@ -10,21 +10,11 @@ use core::marker::PhantomData;
 use crate::unbounded::DEFAULT_CHUNK_CAPACITY;
 
 /// Memory options shared by every builder.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Options {
     mem: MemOptions,
     prefault: bool,
     ahead: Option<usize>,
-}
-
-impl Default for Options {
-    fn default() -> Options {
-        Options {
-            mem: MemOptions::default(),
-            prefault: false,
-            ahead: None,
-        }
-    }
 }
 
 /// Adds the memory options to a builder type.
