@@ -192,11 +192,13 @@ fn memory_removals(m: &MemoryTable) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "\nmemory after removing 90% of the {} values ({} left): the top 90% (the last \
-         inserted) or 90% at random; then the system's call that gives memory back (HiSlab \
-         and alloc: shrink(), slab: shrink_to_fit(); '-': it has none); one fresh process per \
-         system and pattern; MiB of RSS growth over the process before the store was made",
+        "\nmemory after removing 90% of {} live {}-byte values, then shrink\n  {} values \
+         left: the top 90% (the last inserted) or 90% at random removed; then the system's \
+         call that gives memory back (HiSlab and alloc: shrink(), slab: shrink_to_fit(); '-': \
+         it has none); one fresh process per system and pattern; MiB of RSS growth over the \
+         process before the store was made",
         m.values,
+        m.value_bytes,
         m.left()
     );
     let _ = writeln!(
