@@ -25,3 +25,13 @@ pub(crate) fn tracked(drops: &Rc<Cell<usize>>, explode: bool) -> Tracked {
         explode,
     }
 }
+
+/// Proptest cases for a model test: `native`, unless `PROPTEST_CASES` says otherwise (what
+/// `.ci/valgrind` sets, where every case runs tens of times slower; the full count runs
+/// natively and under the sanitizers). Miri's counts are set at each test.
+pub(crate) fn cases(native: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(native)
+}

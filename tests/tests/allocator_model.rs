@@ -108,7 +108,17 @@ macro_rules! run_model {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+    // Under Miri a case takes seconds: a few cases there; natively the full count, unless
+    // PROPTEST_CASES says otherwise (.ci/valgrind).
+    #![proptest_config(ProptestConfig {
+        cases: if cfg!(miri) {
+            4
+        } else {
+            std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
+        },
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn bounded(ops in proptest::collection::vec(op(), 1..200)) {

@@ -3,6 +3,8 @@
 use nexus_slab::{AutoGuard, BufferSlab};
 
 fn exercise<const N: usize>(count: u32) {
+    // Miri interprets every byte compared: fewer buffers there.
+    let count = if cfg!(miri) { count.min(3) } else { count };
     let align = N.next_power_of_two().clamp(64, 4096);
     assert_eq!(BufferSlab::<N>::ALIGN, align);
     assert_eq!(BufferSlab::<N>::STRIDE % align, 0);
@@ -25,7 +27,7 @@ fn exercise<const N: usize>(count: u32) {
     }
     for (i, g) in guards.iter().enumerate() {
         let fill = (i as u8).wrapping_mul(37).wrapping_add(1);
-        assert!(g.as_slice().iter().all(|&b| b == fill));
+        assert!(g.as_slice() == vec![fill; N], "N = {N}, buffer {i}");
     }
     assert_eq!(pool.len(), count);
     let freed = guards.swap_remove(1);
@@ -34,7 +36,7 @@ fn exercise<const N: usize>(count: u32) {
     // The lowest free buffer comes back, with its old contents (documented: no zeroing).
     let again = pool.try_allocate().unwrap();
     assert_eq!(again.index(), 1);
-    assert!(again.as_slice().iter().all(|&b| b == 38));
+    assert!(again.as_slice() == vec![38; N]);
     drop(again);
     drop(guards);
     assert!(pool.is_empty());

@@ -39,6 +39,15 @@ fn check_identity(when: &str) {
     );
 }
 
+/// `count` natively, a 200th of it (at least 8) under Miri, where each allocation is slow.
+fn n(count: u64) -> u64 {
+    if cfg!(miri) {
+        (count / 200).max(8)
+    } else {
+        count
+    }
+}
+
 /// Grows and drops the usual collections; returns a checksum so nothing is optimized out.
 fn workload(seed: u64, scale: u64) -> u64 {
     let mut sum = 0u64;
@@ -51,13 +60,13 @@ fn workload(seed: u64, scale: u64) -> u64 {
     };
     // Vec growth by doubling, through every class and into pages.
     let mut v: Vec<u64> = Vec::new();
-    for i in 0..40_000 * scale {
+    for i in 0..n(40_000 * scale) {
         v.push(i);
     }
     sum += v.iter().sum::<u64>();
     drop(v);
     // Many small strings.
-    let mut strings: Vec<String> = (0..4_000 * scale)
+    let mut strings: Vec<String> = (0..n(4_000 * scale))
         .map(|i| format!("string number {i}"))
         .collect();
     for s in strings.iter_mut().step_by(3) {
@@ -68,18 +77,18 @@ fn workload(seed: u64, scale: u64) -> u64 {
     drop(strings);
     // A BTreeMap of boxed slices of random sizes, half removed, then cleared.
     let mut tree = BTreeMap::new();
-    for i in 0..2_000 * scale {
+    for i in 0..n(2_000 * scale) {
         let len = (next() % 3000) as usize;
         tree.insert(i, vec![i as u8; len].into_boxed_slice());
     }
-    for i in (0..2_000 * scale).step_by(2) {
+    for i in (0..n(2_000 * scale)).step_by(2) {
         tree.remove(&i);
     }
     sum += tree.values().map(|b| b.len() as u64).sum::<u64>();
     tree.clear();
     // A HashMap growing through its rehashes, with values of pages.
     let mut map: HashMap<u64, Vec<u8>> = HashMap::new();
-    for i in 0..10_000 * scale {
+    for i in 0..n(10_000 * scale) {
         let len = if i % 500 == 0 {
             3 * PAGE_SIZE + 17
         } else {

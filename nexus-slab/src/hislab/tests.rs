@@ -322,7 +322,7 @@ fn op() -> impl Strategy<Value = Op> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: if cfg!(miri) { 8 } else { 512 },
+        cases: if cfg!(miri) { 8 } else { crate::test_support::cases(512) },
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
