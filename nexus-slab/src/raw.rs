@@ -135,22 +135,20 @@ impl RawSlab {
     }
 
     /// Gives back every whole page of value memory that no occupied slot touches (a free
-    /// slot holds no value: type invariant), keeping the addresses reserved. Returns the
-    /// bytes given back. The frontier moves down to the end of the last occupied slot, so
+    /// slot holds no value: type invariant), keeping the addresses reserved. The frontier moves down to the end of the last occupied slot, so
     /// [`RawSlab::populate_ahead`] commits the given-back tail again as it is reached.
-    pub(crate) fn release_free_pages(&self) -> usize {
+    pub(crate) fn release_free_pages(&self) {
         if self.stride == 0 || self.values.len() == 0 {
-            return 0;
+            return;
         }
         let stride = self.stride;
-        let mut released = 0;
         // First byte past the last occupied run seen.
         let mut gap = 0;
         let mut at = 0;
         while let Some(first) = self.bitmap.next_occupied(at) {
             // SAFETY: `gap..first·stride` is the bytes of free slots only (and the end of
             // none that is occupied): no value is there, nothing reads them back.
-            released += unsafe { self.values.decommit(gap, first * stride - gap) };
+            unsafe { self.values.decommit(gap, first * stride - gap) };
             match self.bitmap.next_free(first + 1) {
                 Some(free) => {
                     gap = free * stride;
@@ -163,9 +161,8 @@ impl RawSlab {
             }
         }
         // SAFETY: as above: every slot from `gap` on is free.
-        released += unsafe { self.values.decommit(gap, self.values.len() - gap) };
+        unsafe { self.values.decommit(gap, self.values.len() - gap) };
         self.committed.set(self.committed.get().min(gap));
-        released
     }
 
     /// Pages of value memory in `[offset, offset + len)` resident in RAM, or `None` where

@@ -379,13 +379,12 @@ impl Tiers {
     }
 
     /// Gives back every whole page of value memory that no occupied slot touches, in every
-    /// tier (an empty tier gives back all of its pages; it stays reserved). Returns the bytes
-    /// given back.
-    pub(crate) fn release_free_pages(&self) -> usize {
-        // SAFETY: `t < count`.
-        (0..self.count.get())
-            .map(|t| unsafe { self.tier(t) }.raw.release_free_pages())
-            .sum()
+    /// tier (an empty tier gives back all of its pages; it stays reserved).
+    pub(crate) fn release_free_pages(&self) {
+        for t in 0..self.count.get() {
+            // SAFETY: `t < count`.
+            unsafe { self.tier(t) }.raw.release_free_pages();
+        }
     }
 
     /// Pages of value memory resident in RAM, per tier, or `None` where the backend cannot
