@@ -207,7 +207,28 @@ pub mod __nexus_name {
         unsafe { __nexus_crate::allocator::get_unchecked_mut::<Allocator, __nexus_value>(key) }
     }
 
+    /// The door to this allocator's key-owned values on this thread: follows keys without
+    /// `unsafe` (see `nexus_slab::access`).
+    pub type Access = __nexus_crate::access::Access<__nexus_crate::allocator::PerThread<Allocator, __nexus_value>>;
+
+    /// Opens this thread's `Access` to the key-owned values (given up by `Slot::leak` or
+    /// inserted through the `Access`). One is open at a time per thread; `Slot`s stay usable
+    /// beside it. Panics if one is already open (`try_access` returns `None` instead).
+    #[inline]
+    #[track_caller]
+    pub fn access() -> Access {
+        __nexus_crate::allocator::access::<Allocator, __nexus_value>()
+    }
+
+    /// Opens this thread's `Access`, or `None` if one is already open.
+    #[inline]
+    pub fn try_access() -> __nexus_crate::__private::Option<Access> {
+        __nexus_crate::allocator::try_access::<Allocator, __nexus_value>()
+    }
+
     /// Takes back a slot given up by `Slot::leak`; `None` unless `key` is a leaked live slot.
+    /// Panics while an `Access` is open (it may have lent the value out): call
+    /// `reclaim` on the `Access` instead.
     #[inline]
     #[track_caller]
     pub fn reclaim(key: __nexus_crate::Key) -> __nexus_crate::__private::Option<Slot> {

@@ -5,7 +5,7 @@
 //! use nexus_slab::bounded::BoundedSlab;
 //!
 //! let slab = BoundedSlab::with_capacity(1024);
-//! let slot = slab.insert(42).unwrap();
+//! let slot = slab.insert(42);
 //! assert_eq!(*slot.get(), 42);
 //! assert_eq!(slab.len(), 1);
 //! drop(slot);
@@ -16,6 +16,7 @@ use crate::direct::direct_slab_common;
 use crate::store::Store;
 use crate::tiers::TierConfig;
 use crate::{Error, Full};
+use core::cell::Cell;
 
 /// An owning handle into a [`BoundedSlab`]; frees its slot when dropped.
 ///
@@ -33,6 +34,8 @@ pub type Slot<'a, T> = crate::slot::Slot<&'a BoundedSlab<T>>;
 /// Insert takes the slot freed last (else the lowest free one); no value ever moves.
 pub struct BoundedSlab<T> {
     store: Store<T>,
+    /// An [`Access`] to the slab is open.
+    access: Cell<bool>,
 }
 
 // SAFETY: the slab owns its values and memory outright; every `Slot` borrows it, so none can
@@ -59,18 +62,47 @@ impl<T> BoundedSlab<T> {
         let config = TierConfig::bounded(capacity);
         Ok(BoundedSlab {
             store: Store::new(config)?,
+            access: Cell::new(false),
         })
     }
 
-    /// Moves `value` into a free slot (the one freed last, if any), or hands it back when the slab is full.
+    /// Moves `value` into a free slot (the one freed last, if any).
+    ///
+    /// # Panics
+    /// When the slab is full (the value is dropped; the message names the capacity);
+    /// [`try_insert`](BoundedSlab::try_insert) hands the value back instead.
     #[inline(always)]
-    pub fn insert(&self, value: T) -> Result<Slot<'_, T>, Full<T>> {
+    #[track_caller]
+    pub fn insert(&self, value: T) -> Slot<'_, T> {
+        match self.try_insert(value) {
+            Ok(slot) => slot,
+            Err(Full(value)) => {
+                drop(value);
+                full_panic(self.capacity())
+            }
+        }
+    }
+
+    /// Moves `value` into a free slot (the one freed last, if any), or hands it back in
+    /// `Full` when the slab is full.
+    #[inline(always)]
+    pub fn try_insert(&self, value: T) -> Result<Slot<'_, T>, Full<T>> {
         match self.store.insert(value) {
             // SAFETY: freshly occupied and initialized; this is its only owner.
             Ok(ptr) => Ok(unsafe { crate::slot::Slot::from_raw(ptr, self) }),
             Err(value) => Err(Full(value)),
         }
     }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn full_panic(capacity: u32) -> ! {
+    panic!(
+        "BoundedSlab is full: all {capacity} slots are in use (with_capacity({capacity})); \
+         use try_insert to get the value back, or make it larger"
+    )
 }
 
 direct_slab_common!(BoundedSlab);

@@ -2,7 +2,8 @@
 //! key-based methods, stamped onto each by one macro so they cannot drift apart.
 
 /// Implements `SlotOwner` for `&'a $slab<T>` and the common methods on `$slab<T>`, which must
-/// have a field `store: Store<T>`.
+/// have fields `store: Store<T>` and `access: Cell<bool>` (an [`Access`](crate::access::Access)
+/// is open), and inherent `insert` and `try_insert`.
 macro_rules! direct_slab_common {
     ($slab:ident) => {
         // SAFETY: every pointer passed in was handed out by this slab's store (the `Slot`
@@ -27,7 +28,34 @@ macro_rules! direct_slab_common {
             fn contains_key(&self, key: $crate::Key) -> bool {
                 self.store.contains(key)
             }
+            fn name(&self) -> &'static str {
+                stringify!($slab)
+            }
+            #[inline(always)]
+            fn key_owned(&self, key: $crate::Key) -> Option<core::ptr::NonNull<T>> {
+                self.store.key_owned(key)
+            }
+            #[inline]
+            fn take_key_owned(&self, key: $crate::Key) -> Option<core::ptr::NonNull<T>> {
+                self.store.reclaim(key)
+            }
+            #[inline]
+            fn try_insert(&self, value: T) -> Result<Slot<'a, T>, $crate::Full<T>> {
+                $slab::try_insert(self, value)
+            }
+            #[inline]
+            #[track_caller]
+            fn insert(&self, value: T) -> Slot<'a, T> {
+                $slab::insert(self, value)
+            }
+            #[inline]
+            fn access_flag(&self) -> &core::cell::Cell<bool> {
+                &self.access
+            }
         }
+
+        /// The door to this slab's key-owned values: see [`Access`](crate::access::Access).
+        pub type Access<'a, T> = $crate::access::Access<&'a $slab<T>>;
 
         impl<T> core::fmt::Debug for $slab<T> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -39,6 +67,25 @@ macro_rules! direct_slab_common {
         }
 
         impl<T> $slab<T> {
+            /// Opens the slab's [`Access`]: follows keys to key-owned values (given up by
+            /// [`Slot::leak`] or inserted through the `Access`) without `unsafe`. One is open
+            /// at a time; `Slot`s stay usable beside it.
+            ///
+            /// # Panics
+            /// If an `Access` to this slab is already open; [`try_access`](Self::try_access)
+            /// returns `None` instead.
+            #[inline]
+            #[track_caller]
+            pub fn access(&self) -> Access<'_, T> {
+                $crate::access::Access::open(self)
+            }
+
+            /// Opens the slab's [`Access`], or `None` if one is already open.
+            #[inline]
+            pub fn try_access(&self) -> Option<Access<'_, T>> {
+                $crate::access::Access::try_open(self)
+            }
+
             /// Live slots (leaked ones included).
             #[inline]
             pub fn len(&self) -> u32 {
@@ -102,8 +149,16 @@ macro_rules! direct_slab_common {
 
             /// Takes back a slot given up by [`Slot::leak`]; `None` if `key` is not a leaked
             /// live slot (so a second owner can never be made).
+            ///
+            /// # Panics
+            /// While an [`Access`] to the slab is open (it may have lent the value out): call
+            /// [`Access::reclaim`](crate::access::Access::reclaim) on it instead.
             #[inline]
+            #[track_caller]
             pub fn reclaim(&self, key: $crate::Key) -> Option<Slot<'_, T>> {
+                if self.access.get() {
+                    $crate::access::reclaim_while_open(stringify!($slab))
+                }
                 let ptr = self.store.reclaim(key)?;
                 // SAFETY: live and leaked: no `Slot` owns it; the leaked mark is now cleared,
                 // so this becomes its only owner.

@@ -38,6 +38,16 @@ impl LeakedSet {
         unsafe { *self.word(idx) |= 1 << (idx % 64) }
     }
 
+    /// Whether `idx` is marked.
+    ///
+    /// # Safety
+    /// `idx` must be below the capacity given to [`LeakedSet::new`].
+    #[inline(always)]
+    pub(crate) unsafe fn contains(&self, idx: u32) -> bool {
+        // SAFETY: in bounds by the caller's contract; a read of our zero-initialized region.
+        unsafe { *self.word(idx) & (1 << (idx % 64)) != 0 }
+    }
+
     /// Clears `idx`; returns whether it was marked.
     ///
     /// # Safety

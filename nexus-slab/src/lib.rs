@@ -30,6 +30,7 @@ extern crate alloc;
 extern crate std;
 
 #[cfg(feature = "std")]
+pub mod access;
 pub mod allocator;
 mod bitmap;
 pub mod bounded;

@@ -36,6 +36,33 @@ pub unsafe trait SlotOwner: Copy {
 
     /// `true` if `key` names an occupied slot.
     fn contains_key(&self, key: Key) -> bool;
+
+    /// The owner's name for messages: the allocator's name, or the direct slab's type.
+    #[doc(hidden)]
+    fn name(&self) -> &'static str;
+
+    /// The slot of `key` if its key owns it (given up by [`Slot::leak`] or inserted through
+    /// an [`Access`](crate::access::Access)): occupied, initialized, owned by no `Slot`.
+    #[doc(hidden)]
+    fn key_owned(&self, key: Key) -> Option<NonNull<Self::Value>>;
+
+    /// Clears the key-owned mark of `key` and returns its slot, whose owner the caller
+    /// becomes; `None` unless `key` is key-owned.
+    #[doc(hidden)]
+    fn take_key_owned(&self, key: Key) -> Option<NonNull<Self::Value>>;
+
+    /// Moves `value` into a slot, or hands it back when full.
+    #[doc(hidden)]
+    fn try_insert(&self, value: Self::Value) -> Result<Slot<Self>, crate::Full<Self::Value>>;
+
+    /// Moves `value` into a slot; when full, drops it and panics with the owner's message.
+    #[doc(hidden)]
+    #[track_caller]
+    fn insert(&self, value: Self::Value) -> Slot<Self>;
+
+    /// `true` while an [`Access`](crate::access::Access) to this owner is open.
+    #[doc(hidden)]
+    fn access_flag(&self) -> &core::cell::Cell<bool>;
 }
 
 /// An owning handle to a value in a slab: dereferences to it, drops it and frees the slot

@@ -238,6 +238,22 @@ impl<T> Store<T> {
         key
     }
 
+    /// The slot of `key` if it is leaked (owned by its key, not by a `Slot`), so it holds a
+    /// value. One bit test beside [`Store::get_unchecked`]'s address arithmetic.
+    #[inline(always)]
+    pub(crate) fn key_owned(&self, key: Key) -> Option<NonNull<T>> {
+        let (t, off) = self.tiers.split(key.index());
+        if t >= self.tiers.count() {
+            return None;
+        }
+        // SAFETY: `t < count`.
+        let tier = unsafe { self.tiers.tier(t) };
+        // (An offset can pass the tier's capacity: a bounded tier of 1,000 spans 1,024.)
+        // SAFETY: `off` is below the capacity the set was made with.
+        let leaked = off < tier.raw.capacity() && unsafe { tier.leaked.contains(off) };
+        leaked.then(|| self.slot_ptr(t, off))
+    }
+
     /// Takes back a leaked slot: its pointer, if `key` is occupied and was leaked. (A cached
     /// slot's bit is set, but it was freed by its `Slot`, so it is never marked leaked.)
     pub(crate) fn reclaim(&self, key: Key) -> Option<NonNull<T>> {

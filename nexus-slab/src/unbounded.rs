@@ -16,6 +16,7 @@ use crate::direct::direct_slab_common;
 use crate::store::Store;
 use crate::tiers::TierConfig;
 use crate::{Error, Full};
+use core::cell::Cell;
 
 /// An owning handle into an [`UnboundedSlab`]; frees its slot when dropped.
 pub type Slot<'a, T> = crate::slot::Slot<&'a UnboundedSlab<T>>;
@@ -27,6 +28,8 @@ pub const DEFAULT_CHUNK_CAPACITY: u32 = 4096;
 /// reservation committed page by page. Nothing is ever moved or copied.
 pub struct UnboundedSlab<T> {
     store: Store<T>,
+    /// An [`Access`] to the slab is open.
+    access: Cell<bool>,
 }
 
 // SAFETY: as for `BoundedSlab`: owned memory, borrowed slots, `T: Send` required.
@@ -66,6 +69,7 @@ impl<T> UnboundedSlab<T> {
         let config = TierConfig::unbounded(chunk);
         Ok(UnboundedSlab {
             store: Store::new(config)?,
+            access: Cell::new(false),
         })
     }
 

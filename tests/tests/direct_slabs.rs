@@ -8,12 +8,28 @@ use std::cell::Cell;
 #[test]
 fn bounded_full_hands_the_value_back_and_keeps_working() {
     let slab = BoundedSlab::with_capacity(2);
-    let a = slab.insert(String::from("a")).unwrap();
-    let _b = slab.insert(String::from("b")).unwrap();
-    let Full(back) = slab.insert(String::from("c")).unwrap_err();
+    let a = slab.insert(String::from("a"));
+    let _b = slab.try_insert(String::from("b")).unwrap();
+    let Full(back) = slab.try_insert(String::from("c")).unwrap_err();
     assert_eq!(back, "c");
     drop(a);
-    assert_eq!(slab.insert(back).unwrap().key(), Key::new(0));
+    assert_eq!(slab.insert(back).key(), Key::new(0));
+}
+
+#[test]
+fn bounded_insert_panics_when_full_naming_the_capacity_and_keeps_working() {
+    let slab = BoundedSlab::with_capacity(2);
+    let _a = slab.insert(1u8);
+    let b = slab.insert(2u8);
+    let err =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| slab.insert(3))).unwrap_err();
+    let msg = err.downcast_ref::<String>().unwrap();
+    assert!(
+        msg.contains("BoundedSlab is full: all 2 slots") && msg.contains("try_insert"),
+        "{msg}"
+    );
+    drop(b);
+    assert_eq!(*slab.insert(4), 4);
 }
 
 #[test]
@@ -29,10 +45,10 @@ fn bounded_capacity_errors() {
 #[test]
 fn zero_sized_values_get_distinct_slots() {
     let slab = BoundedSlab::with_capacity(3);
-    let slots: Vec<_> = (0..3).map(|_| slab.insert(()).unwrap()).collect();
+    let slots: Vec<_> = (0..3).map(|_| slab.insert(())).collect();
     let keys: Vec<u32> = slots.iter().map(|s| s.key().index()).collect();
     assert_eq!(keys, [0, 1, 2]);
-    assert!(slab.insert(()).is_err());
+    assert!(slab.try_insert(()).is_err());
     drop(slots);
     assert!(slab.is_empty());
 }
@@ -83,7 +99,7 @@ fn freed_slots_are_never_dropped_again_with_the_slab() {
         let slab = BoundedSlab::with_capacity(500);
         // Freed slots sit in the slab's cache of recently freed slots (and, past its size,
         // back in the bitmap); only the three leaked values are live when the slab drops.
-        let slots: Vec<_> = (0..400).map(|_| slab.insert(D).ok().unwrap()).collect();
+        let slots: Vec<_> = (0..400).map(|_| slab.insert(D)).collect();
         let mut keys = Vec::new();
         for (i, s) in slots.into_iter().enumerate() {
             if i % 100 == 7 {

@@ -28,6 +28,7 @@ mod builder;
 
 pub use builder::{BoundedBuilder, Builder, UnboundedBuilder};
 
+use crate::access::Access;
 use crate::slot::{Slot, SlotOwner};
 use crate::store::Store;
 use crate::{Error, Full, Key, SlotsRemaining};
@@ -54,6 +55,9 @@ const DEAD: u8 = 3;
 pub struct Local<T> {
     store: UnsafeCell<ManuallyDrop<Store<T>>>,
     state: Cell<u8>,
+    /// An [`Access`](crate::access::Access) is open on this thread. Kept here, not in the
+    /// store, so that a `shutdown()` and `init()` inside the access do not reset it.
+    access: Cell<bool>,
 }
 
 impl<T> Local<T> {
@@ -66,6 +70,7 @@ impl<T> Local<T> {
         Local {
             store: UnsafeCell::new(ManuallyDrop::new(Store::empty())),
             state: Cell::new(UNINIT),
+            access: Cell::new(false),
         }
     }
 
@@ -246,6 +251,36 @@ unsafe impl<A: Allocator<V>, V> SlotOwner for PerThread<A, V> {
     fn contains_key(&self, key: Key) -> bool {
         contains_key::<A, V>(key)
     }
+
+    fn name(&self) -> &'static str {
+        A::NAME
+    }
+
+    #[inline(always)]
+    fn key_owned(&self, key: Key) -> Option<NonNull<V>> {
+        local::<A, V>().store().key_owned(key)
+    }
+
+    #[inline]
+    fn take_key_owned(&self, key: Key) -> Option<NonNull<V>> {
+        local::<A, V>().store().reclaim(key)
+    }
+
+    #[inline]
+    fn try_insert(&self, value: V) -> Result<Slot<Self>, Full<V>> {
+        try_insert::<A, V>(value)
+    }
+
+    #[inline]
+    #[track_caller]
+    fn insert(&self, value: V) -> Slot<Self> {
+        insert::<A, V>(value)
+    }
+
+    #[inline]
+    fn access_flag(&self) -> &Cell<bool> {
+        &local::<A, V>().access
+    }
 }
 
 /// A free that the cache did not take: it is full (its oldest half goes back to the bitmap)
@@ -407,14 +442,31 @@ pub unsafe fn get_unchecked_mut<A: Allocator<V>, V>(key: Key) -> &'static mut V 
     unsafe { store::<A, V>().get_unchecked(key).as_mut() }
 }
 
-/// `reclaim` of the generated module.
+/// `reclaim` of the generated module; panics while an [`Access`] is open.
 #[inline]
 #[track_caller]
 pub fn reclaim<A: Allocator<V>, V>(key: Key) -> Option<Slot<PerThread<A, V>>> {
+    if local::<A, V>().access.get() {
+        crate::access::reclaim_while_open(A::NAME)
+    }
     let ptr = store::<A, V>().reclaim(key)?;
     // SAFETY: live and leaked, so no `Slot` owns it; the leaked mark is cleared, so this is
     // its only owner.
     Some(unsafe { Slot::from_raw(ptr, PerThread::new()) })
+}
+
+/// `access` of the generated module: opens this thread's [`Access`] to the allocator's
+/// key-owned values; panics if one is open.
+#[inline]
+#[track_caller]
+pub fn access<A: Allocator<V>, V>() -> Access<PerThread<A, V>> {
+    Access::open(PerThread::new())
+}
+
+/// `try_access` of the generated module: `None` if an [`Access`] is open on this thread.
+#[inline]
+pub fn try_access<A: Allocator<V>, V>() -> Option<Access<PerThread<A, V>>> {
+    Access::try_open(PerThread::new())
 }
 
 /// Live slots (0 before `init`).
