@@ -35,6 +35,13 @@ enum Kind {
         table: &'static str,
         system: &'static str,
     },
+    /// p50 of `ours` less p50 of `base` in `table`, in clock cycles (checked only where the
+    /// clock counts cycles): what a safe path costs over its unchecked twin.
+    CyclesOver {
+        table: &'static str,
+        ours: &'static str,
+        base: &'static str,
+    },
     /// HiSlab's RSS growth in the memory table, MiB.
     MemoryMiB,
     /// RSS growth per value of `system` in the memory table, bytes.
@@ -353,6 +360,28 @@ const SHRINK: [Target; 4] = [
 ];
 
 /// Every target, grouped by component.
+/// Safe key-following: `Access::get` at most 2 cycles per hop over `get_unchecked`.
+const KEY_WALK: [Target; 2] = [
+    Target {
+        what: "Access::get per hop over get_unchecked, in-order list",
+        kind: Kind::CyclesOver {
+            table: "key-walk_in-order_32B",
+            ours: "alloc Access",
+            base: "alloc unchecked",
+        },
+        limit: 2.0,
+    },
+    Target {
+        what: "Access::get per hop over get_unchecked, shuffled list",
+        kind: Kind::CyclesOver {
+            table: "key-walk_shuffled_32B",
+            ours: "alloc Access",
+            base: "alloc unchecked",
+        },
+        limit: 2.0,
+    },
+];
+
 fn targets() -> impl Iterator<Item = &'static Target> {
     HISLAB
         .iter()
@@ -363,6 +392,7 @@ fn targets() -> impl Iterator<Item = &'static Target> {
         .chain(&GROWTH)
         .chain(&SHRINK)
         .chain(&CONTENDERS)
+        .chain(&KEY_WALK)
         .chain(&BYTE)
 }
 
@@ -426,6 +456,16 @@ pub fn check(outcomes: &[Outcome]) -> Vec<Check> {
                     (
                         latency(outcomes, table)?.row(system)?.summary.p50,
                         "cycles (p50)",
+                    )
+                }
+                Kind::CyclesOver { table, ours, base } => {
+                    if UNIT != "cycles" {
+                        return None;
+                    }
+                    let t = latency(outcomes, table)?;
+                    (
+                        t.row(ours)?.summary.p50 - t.row(base)?.summary.p50,
+                        "cycles over (p50)",
                     )
                 }
                 Kind::MemoryMiB => {
@@ -508,7 +548,8 @@ mod tests {
         for t in targets() {
             if let Kind::RatioToSlab(table)
             | Kind::Ratio { table, .. }
-            | Kind::CyclesP50 { table, .. } = t.kind
+            | Kind::CyclesP50 { table, .. }
+            | Kind::CyclesOver { table, .. } = t.kind
             {
                 if table.starts_with("iterate_") {
                     continue;

@@ -5,7 +5,9 @@ use core::fmt;
 /// A 4-byte slot index.
 ///
 /// Keys carry no generation: whether a key names a live slot is answered by the occupancy
-/// bitmap (`contains_key`), not by a stamp. [`Key::NONE`] is a sentinel that never names a slot,
+/// bitmap (`contains_key`), not by a stamp, so once a slot is freed and reused, its old key
+/// names the new value. Keys are followed safely through an
+/// [`Access`](crate::access::Access). [`Key::NONE`] is a sentinel that never names a slot,
 /// so a `Key` field can stand where `Option<Box<Node>>` would (4 bytes instead of 8).
 ///
 /// ```

@@ -4,8 +4,9 @@
 //!
 //! - [`HiSlab`]: an index slab (`u32` keys) over reserved address space.
 //! - [`create_allocator!`]: one allocator per thread, 8-byte RAII [`Slot`](slot::Slot)s and
-//!   4-byte [`Key`]s; [`bounded::BoundedSlab`] and [`unbounded::UnboundedSlab`] are the same
-//!   slots tied to a slab by lifetime.
+//!   4-byte [`Key`]s, followed without `unsafe` through an [`Access`](access::Access);
+//!   [`bounded::BoundedSlab`] and [`unbounded::UnboundedSlab`] are the same slots tied to a
+//!   slab by lifetime.
 //! - [`TaggedHiSlab`]: a `HiSlab` with a second bitmap marking a subset ("tagged"), iterated
 //!   and sampled at a cost proportional to the subset.
 //! - [`BufferSlab`]: a pool of aligned `N`-byte buffers handed out as RAII [`AutoGuard`]s.
@@ -99,9 +100,10 @@ pub mod hislab_iter {
 /// }
 /// ```
 ///
-/// The module holds `Slot`, `init()`, `insert`, `try_insert`, `contains_key`,
-/// `get_unchecked(_mut)`, `reclaim`, `len`, `capacity`, `is_empty`, `is_initialized` and
-/// `shutdown`; see [`allocator`] for the life cycle.
+/// The module holds `Slot`, `init()`, `insert`, `try_insert`, `access` / `try_access` (the
+/// thread's [`Access`](access::Access): key-following without `unsafe`), `contains_key`,
+/// `get_unchecked(_mut)`, `reclaim`, `len`, `capacity`, `is_empty`, `is_initialized`,
+/// `shrink` and `shutdown`; see [`allocator`] for the life cycle.
 ///
 /// Invoke it at module level: the type is named as from the module around the invocation
 /// (`use super::*` is in scope inside the generated module), and a module declared inside a

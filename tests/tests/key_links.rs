@@ -351,7 +351,9 @@ impl Book {
                 Side::Sell => self.asks.first_key_value(),
                 Side::Buy => self.bids.last_key_value(),
             };
-            let Some((&level_price, level)) = best else { break };
+            let Some((&level_price, level)) = best else {
+                break;
+            };
             let crosses = match side {
                 Side::Buy => level_price <= price,
                 Side::Sell => level_price >= price,
@@ -409,7 +411,11 @@ struct ModelBook {
 impl ModelBook {
     fn submit(&mut self, id: u64, side: Side, price: u32, mut qty: u32) -> Vec<Fill> {
         let mut fills = Vec::new();
-        let other = if side == Side::Buy { Side::Sell } else { Side::Buy };
+        let other = if side == Side::Buy {
+            Side::Sell
+        } else {
+            Side::Buy
+        };
         while qty > 0 {
             let best = self
                 .levels
@@ -492,7 +498,11 @@ fn run_book(o: &mut impl Orders, ops: &[BookOp]) {
         }
         for (&(side, price), queue) in &model.levels {
             assert_eq!(book.walk(o, side, price), Vec::from(queue.clone()));
-            let levels = if side == Side::Buy { &book.bids } else { &book.asks };
+            let levels = if side == Side::Buy {
+                &book.bids
+            } else {
+                &book.asks
+            };
             let total: u64 = queue.iter().map(|e| u64::from(e.1)).sum();
             assert_eq!(levels[&price].qty, total);
         }

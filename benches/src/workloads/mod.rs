@@ -7,8 +7,9 @@
 //! batch and steady churn are timed in two loops ([`loops`]): `tight`, and `loaded` (beside
 //! a block of independent work, reported as the cost over the block alone).
 //!
-//! Five workloads measure things that do not fit [`IndexSlab`] (random sampling, tagged
-//! iteration, a buffer pool, and the byte allocators' churn and mixed workloads): each of
+//! Six workloads measure things that do not fit [`IndexSlab`] (following keys, random
+//! sampling, tagged iteration, a buffer pool, and the byte allocators' churn and mixed
+//! workloads): each of
 //! them has its own short list of contenders, written as plain functions in its own file, and
 //! runs them in turns through `take_turns` with the same clock, rounds and recording as the
 //! others.
@@ -22,6 +23,7 @@ mod churn;
 mod cold_churn;
 pub mod growth;
 mod iterate;
+mod key_walk;
 pub mod loops;
 pub mod memory;
 mod random_get;
@@ -44,6 +46,9 @@ pub enum Workload {
     Batch,
     /// Read live values in a random order.
     RandomGet,
+    /// Follow the keys of a 100k-node linked list: `Access` against `get_unchecked` and the
+    /// peers' `get`.
+    KeyWalk,
     /// Remove a random live value and insert a new one, at a fixed live count.
     SteadyChurn,
     /// Insert into an empty store up to 1 Mi values, each insert timed alone.
@@ -68,10 +73,11 @@ pub enum Workload {
 
 impl Workload {
     /// Every workload, in report order.
-    pub const ALL: [Workload; 13] = [
+    pub const ALL: [Workload; 14] = [
         Workload::Churn,
         Workload::Batch,
         Workload::RandomGet,
+        Workload::KeyWalk,
         Workload::SteadyChurn,
         Workload::Growth,
         Workload::Iterate,
@@ -90,6 +96,7 @@ impl Workload {
             Workload::Churn => "churn",
             Workload::Batch => "batch",
             Workload::RandomGet => "random-get",
+            Workload::KeyWalk => "key-walk",
             Workload::SteadyChurn => "steady-churn",
             Workload::Growth => "growth",
             Workload::Iterate => "iterate",
@@ -113,6 +120,9 @@ impl Workload {
                 "insert 64 values then remove the 64; op = insert + remove; tight and loaded"
             }
             Workload::RandomGet => "read one of 100k live values in a precomputed random order",
+            Workload::KeyWalk => {
+                "walk a 100k-node linked list key by key (in order / shuffled); op = one hop"
+            }
             Workload::SteadyChurn => {
                 "100k live: remove a random value, insert one; op = the pair; tight and loaded"
             }
@@ -613,7 +623,8 @@ pub(crate) fn binary_size(n: u64) -> String {
 /// Ids of the tables of the sampling, tagged-iteration and buffer-pool workloads at the
 /// sizes of `cfg` (for checking that the targets name tables a run produces).
 pub fn contender_table_ids(cfg: &Config) -> Vec<String> {
-    let mut ids: Vec<String> = cfg.sample_slots.iter().map(|&n| sample::id(n)).collect();
+    let mut ids = key_walk::ids();
+    ids.extend(cfg.sample_slots.iter().map(|&n| sample::id(n)));
     ids.push(sample::tagged_id(cfg.tagged_live));
     ids.push(tagged_iterate::id(cfg.tagged_live));
     ids.extend([64, 4096].map(buffer_pool::id));
@@ -775,6 +786,13 @@ pub fn run(workload: Workload, ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec
         Workload::TaggedIterate => {
             out.push(Outcome::Latency(tagged_iterate::run(ctx, progress)));
         }
+        Workload::KeyWalk => {
+            out.extend(
+                key_walk::run(ctx, progress)
+                    .into_iter()
+                    .map(Outcome::Latency),
+            );
+        }
         Workload::BufferPool => {
             out.extend(
                 buffer_pool::run(ctx, progress)
@@ -849,6 +867,7 @@ mod tests {
                         | Workload::BufferPool
                         | Workload::ByteChurn
                         | Workload::ByteMixed
+                        | Workload::KeyWalk
                 ) {
                     contender_ids.push(t.id.clone());
                 }
@@ -858,6 +877,7 @@ mod tests {
                     Workload::Iterate => 4,
                     Workload::TaggedIterate | Workload::BufferPool | Workload::Sample => 3,
                     Workload::ByteChurn | Workload::ByteMixed => 4,
+                    Workload::KeyWalk => 8,
                     _ => 9,
                 };
                 assert_eq!(t.rows.len(), expect, "{}", t.id);
