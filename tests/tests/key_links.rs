@@ -9,6 +9,15 @@ use nexus_slab::{create_allocator, Key};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+/// `cases` cases; no failure file (Miri has no file system to write it to).
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // A doubly linked list whose nodes are key-owned slots of a per-thread allocator.
 
@@ -164,7 +173,7 @@ fn run_list(ops: &[ListOp]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 3 } else { 64 }))]
+    #![proptest_config(config(if cfg!(miri) { 3 } else { 64 }))]
     #[test]
     fn a_linked_list_without_unsafe_matches_a_vecdeque(
         ops in prop::collection::vec(list_op(), 0..if cfg!(miri) { 40 } else { 400 })
@@ -512,7 +521,7 @@ fn run_book(o: &mut impl Orders, ops: &[BookOp]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 2 } else { 48 }))]
+    #![proptest_config(config(if cfg!(miri) { 2 } else { 48 }))]
     #[test]
     fn an_order_book_on_the_per_thread_allocator_matches_its_model(
         ops in prop::collection::vec(book_op(), 0..if cfg!(miri) { 30 } else { 400 })
