@@ -30,8 +30,14 @@ use core::cell::Cell;
 /// ```
 pub type Slot<'a, T> = crate::slot::Slot<&'a BoundedSlab<T>>;
 
-/// A slab of at most `capacity` values, reserved up front and committed on demand.
-/// Insert takes the slot freed last (else the lowest free one); no value ever moves.
+/// A slab of at most `capacity` values, reserved up front and committed on demand; no value
+/// ever moves.
+///
+/// Reuse order: an insert takes the slot freed last (the slab keeps up to 64 freed slots,
+/// handed out newest first); when none is kept, it takes every free slot of the lowest
+/// 64-slot group that has one and hands them out in index order. So keys are small but not
+/// "the lowest free index" (that is `HiSlab`'s promise). A zero-sized `T` works: each slot
+/// still has its own address and key.
 pub struct BoundedSlab<T> {
     store: Store<T>,
     /// An [`Access`] to the slab is open.

@@ -114,7 +114,9 @@ impl std::error::Error for Error {}
 /// use nexus_slab::{Full, HiSlab};
 /// let slab = HiSlab::new(0, 1).unwrap();
 /// slab.insert(String::from("first"));
-/// let Full(back) = slab.try_insert(String::from("second")).unwrap_err();
+/// let full = slab.try_insert(String::from("second")).unwrap_err();
+/// assert_eq!(format!("{full:?}"), r#"Full("second")"#);
+/// let Full(back) = full;
 /// assert_eq!(back, "second");
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -128,9 +130,12 @@ impl<T> Full<T> {
     }
 }
 
-impl<T> fmt::Debug for Full<T> {
+/// Shows the value handed back: `Full("second")`. (For a `T` without `Debug`, `unwrap` of a
+/// `Result<_, Full<T>>` is not available; take the value with `unwrap_or_else`, `ok()` or a
+/// `match`.)
+impl<T: fmt::Debug> fmt::Debug for Full<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Full").finish_non_exhaustive()
+        f.debug_tuple("Full").field(&self.0).finish()
     }
 }
 
@@ -141,7 +146,7 @@ impl<T> fmt::Display for Full<T> {
 }
 
 #[cfg(feature = "std")]
-impl<T> std::error::Error for Full<T> {}
+impl<T: fmt::Debug> std::error::Error for Full<T> {}
 
 /// `shutdown` was refused because slots are still live; the allocator keeps working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -211,7 +211,10 @@ where
     O::Value: fmt::Debug,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Slot").field(self.get()).finish()
+        f.debug_struct("Slot")
+            .field("key", &self.key())
+            .field("value", self.get())
+            .finish()
     }
 }
 

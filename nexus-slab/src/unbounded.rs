@@ -26,6 +26,11 @@ pub const DEFAULT_CHUNK_CAPACITY: u32 = 4096;
 
 /// A slab that grows by tiers (`chunk`, `2·chunk`, `4·chunk`, ... slots), each its own
 /// reservation committed page by page. Nothing is ever moved or copied.
+///
+/// Reuse order: an insert takes the slot freed last (up to 64 freed slots are kept, newest
+/// first); when none is kept, every free slot of the lowest 64-slot group with one, in the
+/// lowest tier with one, in index order; a new tier only when every tier is full. A
+/// zero-sized `T` works: each slot still has its own address and key.
 pub struct UnboundedSlab<T> {
     store: Store<T>,
     /// An [`Access`] to the slab is open.

@@ -332,3 +332,15 @@ fn removed_values_drop_once_and_a_reused_slot_answers_for_its_new_value() {
     drop(slab);
     assert_eq!(drops.get(), 2, "a key-owned value drops with the slab");
 }
+
+#[test]
+fn full_and_slot_show_their_value_in_debug() {
+    let slab = BoundedSlab::with_capacity(1);
+    let slot = slab.insert(String::from("a"));
+    assert_eq!(
+        std::format!("{slot:?}"),
+        r#"Slot { key: Key(0), value: "a" }"#
+    );
+    let full = slab.try_insert(String::from("b")).unwrap_err();
+    assert_eq!(std::format!("{full:?}"), r#"Full("b")"#);
+}

@@ -39,7 +39,7 @@ fn quick_start_life_cycle() {
     a.push('!');
     assert_eq!(a.replace("x".into()), "a!");
     assert_eq!(*a, "x");
-    assert_eq!(format!("{b:?}"), "Slot(\"b\")");
+    assert_eq!(format!("{b:?}"), r#"Slot { key: Key(1), value: "b" }"#);
     assert!(a.is_valid() && words::contains_key(a.key()));
     assert_eq!(b.into_inner(), "b");
     assert_eq!(words::len(), 1);

@@ -198,7 +198,7 @@ impl<T> HiSlab<T> {
             Ok(idx) => idx,
             Err(Full(value)) => {
                 drop(value);
-                full_panic(self.capacity())
+                full_panic("HiSlab", "try_insert", self.capacity())
             }
         }
     }
@@ -386,20 +386,20 @@ impl<T> HiSlab<T> {
 #[cold]
 #[inline(never)]
 #[track_caller]
-pub(crate) fn full_panic(capacity: u32) -> ! {
+pub(crate) fn full_panic(slab: &str, try_method: &str, capacity: u32) -> ! {
     panic!(
-        "HiSlab is full: all {capacity} slots are occupied (use try_insert to get the value back)"
+        "{slab} is full: all {capacity} slots are occupied (use {try_method} to get the value back)"
     )
 }
 
 #[cold]
 #[inline(never)]
 #[track_caller]
-fn vacant_panic(idx: u32, capacity: u32) -> ! {
+pub(crate) fn vacant_panic(slab: &str, idx: u32, capacity: u32) -> ! {
     if idx >= capacity {
-        panic!("HiSlab index {idx} is out of range (capacity {capacity})")
+        panic!("{slab} index {idx} is out of range (capacity {capacity})")
     }
-    panic!("HiSlab index {idx} is vacant (capacity {capacity})")
+    panic!("{slab} index {idx} is vacant (capacity {capacity})")
 }
 
 impl<T> Index<u32> for HiSlab<T> {
@@ -412,7 +412,7 @@ impl<T> Index<u32> for HiSlab<T> {
     fn index(&self, idx: u32) -> &T {
         match self.get(idx) {
             Some(v) => v,
-            None => vacant_panic(idx, self.capacity()),
+            None => vacant_panic("HiSlab", idx, self.capacity()),
         }
     }
 }
@@ -426,7 +426,7 @@ impl<T> IndexMut<u32> for HiSlab<T> {
         let cap = self.capacity();
         match self.get_mut(idx) {
             Some(v) => v,
-            None => vacant_panic(idx, cap),
+            None => vacant_panic("HiSlab", idx, cap),
         }
     }
 }

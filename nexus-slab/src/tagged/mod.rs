@@ -123,7 +123,13 @@ impl<T> TaggedHiSlab<T> {
     #[inline(always)]
     #[track_caller]
     pub fn insert(&self, value: T) -> u32 {
-        self.slab.insert(value)
+        match self.slab.try_insert(value) {
+            Ok(idx) => idx,
+            Err(Full(value)) => {
+                drop(value);
+                hislab::full_panic("TaggedHiSlab", "try_insert", self.capacity())
+            }
+        }
     }
 
     /// Inserts `value` untagged, or hands it back in [`Full`]; see [`HiSlab::try_insert`].
@@ -263,7 +269,7 @@ impl<T> TaggedHiSlab<T> {
             Ok(idx) => idx,
             Err(Full(value)) => {
                 drop(value);
-                hislab::full_panic(self.capacity())
+                hislab::full_panic("TaggedHiSlab", "try_insert_tagged", self.capacity())
             }
         }
     }
@@ -412,7 +418,10 @@ impl<T> Index<u32> for TaggedHiSlab<T> {
     #[inline]
     #[track_caller]
     fn index(&self, idx: u32) -> &T {
-        &self.slab[idx]
+        match self.slab.get(idx) {
+            Some(v) => v,
+            None => hislab::vacant_panic("TaggedHiSlab", idx, self.capacity()),
+        }
     }
 }
 
@@ -422,7 +431,11 @@ impl<T> IndexMut<u32> for TaggedHiSlab<T> {
     #[inline]
     #[track_caller]
     fn index_mut(&mut self, idx: u32) -> &mut T {
-        &mut self.slab[idx]
+        let cap = self.capacity();
+        match self.slab.get_mut(idx) {
+            Some(v) => v,
+            None => hislab::vacant_panic("TaggedHiSlab", idx, cap),
+        }
     }
 }
 

@@ -394,3 +394,39 @@ fn shrink_keeps_values_and_tags() {
     }
     assert_eq!(slab.insert([1; 8]), 10);
 }
+
+fn panic_message(f: impl FnOnce()) -> std::string::String {
+    let err = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
+    err.downcast_ref::<std::string::String>()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn panics_name_taggedhislab_and_its_own_methods() {
+    let mut slab = TaggedHiSlab::new(0, 2).unwrap();
+    slab.insert(1u8);
+    slab.insert_tagged(2u8);
+    let msg = panic_message(|| {
+        slab.insert(3);
+    });
+    assert!(
+        msg.starts_with("TaggedHiSlab is full: all 2 slots") && msg.contains("use try_insert "),
+        "{msg}"
+    );
+    let msg = panic_message(|| {
+        slab.insert_tagged(3);
+    });
+    assert!(
+        msg.starts_with("TaggedHiSlab is full") && msg.contains("use try_insert_tagged "),
+        "{msg}"
+    );
+    slab.remove(0);
+    let msg = panic_message(|| {
+        let _ = slab[0];
+    });
+    assert_eq!(msg, "TaggedHiSlab index 0 is vacant (capacity 2)");
+    let msg = panic_message(|| slab[5] = 0);
+    assert_eq!(msg, "TaggedHiSlab index 5 is out of range (capacity 2)");
+    assert_eq!(slab[1], 2, "still usable");
+}
