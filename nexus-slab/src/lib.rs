@@ -105,9 +105,10 @@ pub mod hislab_iter {
 /// `get_unchecked(_mut)`, `reclaim`, `len`, `capacity`, `is_empty`, `is_initialized`,
 /// `shrink` and `shutdown`; see [`allocator`] for the life cycle.
 ///
-/// Invoke it at module level: the type is named as from the module around the invocation
-/// (`use super::*` is in scope inside the generated module), and a module declared inside a
-/// function body cannot see that function's local items.
+/// Invoke it at module level. The type is resolved where you wrote it (any name works,
+/// `Slot` and `Allocator` included), through a type alias placed beside the module; a module
+/// declared inside a function body cannot see the function's items, so there the error is
+/// `cannot find type create_allocator_must_be_invoked_at_module_level_not_in_a_function_NAME`.
 ///
 /// A `Slot` cannot leave its thread:
 /// ```compile_fail,E0277

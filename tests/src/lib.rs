@@ -1,17 +1,7 @@
 #![doc = include_str!("../../README.md")]
 //!
-//! # Macro input errors
+//! # What must not compile
 //!
-//! `create_allocator!` rejects malformed input with a `compile_error!` naming the usage:
-//! ```compile_fail
-//! nexus_slab::create_allocator!(123, u64);
-//! fn main() {}
-//! ```
-//! ```compile_fail
-//! nexus_slab::create_allocator!(missing_type);
-//! fn main() {}
-//! ```
-//! ```compile_fail
-//! nexus_slab::create_allocator!(two, u64, u32);
-//! fn main() {}
-//! ```
+//! Malformed macro input, the macro inside a function, handles leaving their thread and
+//! borrow conflicts through an `Access` are compile errors whose messages are pinned in
+//! `tests/ui/*.stderr` (the `compile_errors` test, with `trybuild`).

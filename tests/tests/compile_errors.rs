@@ -1,0 +1,11 @@
+//! What must not compile, with the compiler's message pinned (`ui/*.stderr`): malformed
+//! macro input, the macro inside a function, handles leaving their thread, and the borrow
+//! rules an `Access` carries over to key-owned values. Run `TRYBUILD=overwrite cargo test
+//! -p nexus-slab-tests --test compile_errors` to rewrite the `.stderr` files after a
+//! deliberate change, and read the diff.
+
+#[test]
+#[cfg_attr(miri, ignore = "runs the compiler")]
+fn misuse_is_a_compile_error_with_a_message_that_says_why() {
+    trybuild::TestCases::new().compile_fail("tests/ui/*.rs");
+}

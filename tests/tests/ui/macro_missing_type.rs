@@ -1,0 +1,3 @@
+nexus_slab::create_allocator!(missing_type);
+
+fn main() {}

@@ -1,0 +1,3 @@
+nexus_slab::create_allocator!(123, u64);
+
+fn main() {}
