@@ -188,6 +188,21 @@ pub mod __nexus_name {
         __nexus_crate::allocator::try_insert::<Allocator, Value>(value)
     }
 
+    /// Takes a slot and moves `make(key)` into it, `key` being the slot's own: for values
+    /// that hold their key. Panics when full (before `make` runs) or before `init()`; if
+    /// `make` panics, the slot is freed.
+    #[inline]
+    #[track_caller]
+    pub fn insert_with(make: impl ::core::ops::FnOnce(__nexus_crate::Key) -> Value) -> Slot {
+        __nexus_crate::allocator::insert_with::<Allocator, Value>(make)
+    }
+
+    /// What the allocator holds now on this thread: live and key-owned slots, capacity,
+    /// tiers, reserved bytes (all zero before `init()`).
+    pub fn stats() -> __nexus_crate::allocator::Stats {
+        __nexus_crate::allocator::stats::<Allocator, Value>()
+    }
+
     /// `true` if `key` names a live slot (false for `Key::NONE`, out of range, vacant).
     #[inline]
     pub fn contains_key(key: __nexus_crate::Key) -> bool {

@@ -836,7 +836,8 @@ impl Bitmap {
     }
 
     /// Bytes of address space reserved for the bitmap (0 for borrowed words).
-    #[allow(dead_code)]
+    /// (For the per-thread allocator's `stats`.)
+    #[cfg(feature = "std")]
     pub(crate) fn reserved_bytes(&self) -> usize {
         match &self.storage {
             Storage::Owned(region) => region.len(),

@@ -197,6 +197,7 @@ impl<T> SlotCache<T> {
     }
 
     /// Lets no slot in from now on. The cache must be empty (drained).
+    #[cfg(feature = "std")]
     pub(crate) fn close(&self) {
         debug_assert_eq!(self.len(), 0, "closing a cache that holds slots");
         self.len.set(CLOSED);

@@ -38,6 +38,24 @@ impl LeakedSet {
         unsafe { *self.word(idx) |= 1 << (idx % 64) }
     }
 
+    /// Bytes of address space reserved.
+    /// (For the per-thread allocator's `stats`.)
+    #[cfg(feature = "std")]
+    pub(crate) fn reserved_bytes(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Marked slots (a walk over every word: for statistics).
+    /// (For the per-thread allocator's `stats`.)
+    #[cfg(feature = "std")]
+    pub(crate) fn count(&self) -> u32 {
+        let words = self.words.len() / 8;
+        // SAFETY: `words` zero-initialized `u64`s in our region (type invariant), read only.
+        (0..words)
+            .map(|w| unsafe { *self.words.as_ptr().cast::<u64>().add(w) }.count_ones())
+            .sum()
+    }
+
     /// Whether `idx` is marked.
     ///
     /// # Safety

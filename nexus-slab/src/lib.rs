@@ -30,8 +30,8 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
-#[cfg(feature = "std")]
 pub mod access;
+#[cfg(feature = "std")]
 pub mod allocator;
 mod bitmap;
 pub mod bounded;

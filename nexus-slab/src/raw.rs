@@ -83,6 +83,17 @@ impl RawSlab {
         Some(idx as u32)
     }
 
+    /// Takes index `idx`, chosen by the caller; `false` (nothing changes) if it is occupied or
+    /// out of range.
+    #[inline]
+    pub(crate) fn occupy(&self, idx: u32) -> bool {
+        let taken = self.bitmap.occupy(idx as usize);
+        if taken {
+            self.len.set(self.len.get() + 1);
+        }
+        taken
+    }
+
     /// Takes every free index of the lowest word that has one: `(first index of the word,
     /// bits taken)`, or `None` when full.
     #[inline]
@@ -195,6 +206,13 @@ impl RawSlab {
     #[inline(always)]
     pub(crate) fn contains(&self, idx: u32) -> bool {
         self.bitmap.contains(idx as usize)
+    }
+
+    /// Bytes of address space reserved: values and bitmap.
+    /// (For the per-thread allocator's `stats`.)
+    #[cfg(feature = "std")]
+    pub(crate) fn reserved_bytes(&self) -> usize {
+        self.values.len() + self.bitmap.reserved_bytes()
     }
 
     /// Live slots.

@@ -45,6 +45,7 @@ impl<T> Store<T> {
     }
 
     /// A store with no slot that never grows (see [`Tiers::empty`]).
+    #[cfg(feature = "std")]
     pub(crate) const fn empty() -> Store<T> {
         Store {
             cache: SlotCache::new(),
@@ -166,6 +167,7 @@ impl<T> Store<T> {
 
     /// Gives every cached slot back to the bitmaps and lets no new one in: from now on each
     /// free goes through [`Store::free_uncached`] (the per-thread allocator's exit path).
+    #[cfg(feature = "std")]
     pub(crate) fn close_cache(&self) {
         self.flush_cache();
         self.cache.close();
@@ -186,6 +188,7 @@ impl<T> Store<T> {
 
     /// The cache, for the per-thread allocator's inline free.
     #[inline(always)]
+    #[cfg(feature = "std")]
     pub(crate) fn cache(&self) -> &SlotCache<T> {
         &self.cache
     }
@@ -263,6 +266,13 @@ impl<T> Store<T> {
         let (t, off) = self.tiers.split(key.index());
         // SAFETY: occupied, so `t < count` and `off` is in the tier.
         unsafe { self.tiers.tier(t).leaked.remove(off) }.then(|| self.slot_ptr(t, off))
+    }
+
+    /// Key-owned (leaked) slots.
+    /// (For the per-thread allocator's `stats`.)
+    #[cfg(feature = "std")]
+    pub(crate) fn key_owned_count(&self) -> u32 {
+        self.tiers.leaked_count()
     }
 
     /// Live slots: set bits less cached slots.

@@ -183,6 +183,7 @@ impl Tiers {
 
     /// A store with no tier that never grows: what a per-thread allocator holds before
     /// `init` and after its memory is released. Every insert finds it full.
+    #[cfg(feature = "std")]
     pub(crate) const fn empty() -> Tiers {
         Tiers {
             table: UnsafeCell::new([const { MaybeUninit::uninit() }; MAX_TIERS]),
@@ -438,6 +439,29 @@ impl Tiers {
         let (t, off) = self.split(idx);
         // SAFETY: `t < count` checked first.
         t < self.count.get() && unsafe { self.tier(t) }.raw.contains(off)
+    }
+
+    /// Bytes of address space reserved by every tier (values, bitmaps, leaked sets).
+    /// (For the per-thread allocator's `stats`.)
+    #[cfg(feature = "std")]
+    pub(crate) fn reserved_bytes(&self) -> usize {
+        (0..self.count.get())
+            .map(|t| {
+                // SAFETY: `t < count`.
+                let tier = unsafe { self.tier(t) };
+                tier.raw.reserved_bytes() + tier.leaked.reserved_bytes()
+            })
+            .sum()
+    }
+
+    /// Key-owned (leaked) slots of every tier.
+    /// (For the per-thread allocator's `stats`.)
+    #[cfg(feature = "std")]
+    pub(crate) fn leaked_count(&self) -> u32 {
+        // SAFETY: `t < count`.
+        (0..self.count.get())
+            .map(|t| unsafe { self.tier(t) }.leaked.count())
+            .sum()
     }
 
     /// Live slots.

@@ -286,12 +286,14 @@ fn try_insert_hands_the_value_back_and_insert_panics_naming_the_owner() {
     assert!(msg.contains("BoundedSlab is full: all 1 slots"), "{msg}");
 
     tiny::init().bounded(1).build();
-    let a = tiny::access();
-    a.insert(1);
+    let mut a = tiny::access();
+    let k = a.insert(1);
     let msg = panic_message(|| {
         a.insert(2);
     });
     assert!(msg.contains("allocator `tiny` is full"), "{msg}");
+    // A key-owned value keeps the thread's memory past its exit (by design: it is live).
+    assert_eq!(a.remove(k), Some(1));
 }
 
 #[test]

@@ -412,6 +412,35 @@ pub fn try_insert<A: Allocator<V>, V>(value: V) -> Result<Slot<PerThread<A, V>>,
     }
 }
 
+/// `insert_with` of the generated module: the slot is taken first and `make` gets its key,
+/// so a value can hold its own key. Panics when full (before `make` runs) or before `init()`.
+/// If `make` panics, the slot is freed and nothing is left behind.
+#[inline]
+#[track_caller]
+pub fn insert_with<A: Allocator<V>, V>(make: impl FnOnce(Key) -> V) -> Slot<PerThread<A, V>> {
+    /// Frees a slot that never got its value, if `make` unwinds.
+    struct Unwritten<A: Allocator<V>, V>(NonNull<V>, Marks<A, V>);
+    impl<A: Allocator<V>, V> Drop for Unwritten<A, V> {
+        fn drop(&mut self) {
+            // SAFETY: a slot this allocator just handed out, holding no value, owned by
+            // nothing else: freed once, here.
+            unsafe { PerThread::<A, V>::new().free(self.0) }
+        }
+    }
+    let Some(ptr) = alloc::<A, V>() else {
+        full::<A, V>()
+    };
+    let guard = Unwritten::<A, V>(ptr, PhantomData);
+    let key = local::<A, V>().store().key_of(ptr);
+    let value = make(key);
+    core::mem::forget(guard);
+    // SAFETY: as in `insert`: free, in this store, aligned, unaliased; written once.
+    unsafe {
+        ptr.as_ptr().write(value);
+        Slot::from_raw(ptr, PerThread::new())
+    }
+}
+
 /// `contains_key` of the generated module: false for `Key::NONE`, out of range, vacant, and
 /// before `init`.
 #[inline]
@@ -467,6 +496,37 @@ pub fn access<A: Allocator<V>, V>() -> Access<PerThread<A, V>> {
 #[inline]
 pub fn try_access<A: Allocator<V>, V>() -> Option<Access<PerThread<A, V>>> {
     Access::try_open(PerThread::new())
+}
+
+/// `stats` of the generated module.
+pub fn stats<A: Allocator<V>, V>() -> Stats {
+    let store = local::<A, V>().store();
+    let tiers = store.tiers();
+    Stats {
+        live: store.len(),
+        key_owned: store.key_owned_count(),
+        capacity: store.capacity(),
+        tiers: tiers.count() as u32,
+        reserved_bytes: tiers.reserved_bytes(),
+    }
+}
+
+/// What a per-thread allocator holds now (all zero before `init()`); from `name::stats()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Live slots: owned by a `Slot` or by their key.
+    pub live: u32,
+    /// Of those, the key-owned ones (given up by `Slot::leak` or inserted through an
+    /// [`Access`]).
+    pub key_owned: u32,
+    /// Slots reserved so far (every tier's).
+    pub capacity: u32,
+    /// Tiers made so far (1 for a bounded allocator).
+    pub tiers: u32,
+    /// Address space reserved for values, bitmaps and leaked sets, in bytes (committed only
+    /// as it is used: see `shrink` for giving it back).
+    pub reserved_bytes: usize,
 }
 
 /// Live slots (0 before `init`).

@@ -540,3 +540,65 @@ fn shrink_keeps_locked_pages_locked() {
     );
     assert_eq!(locked::insert([9; 8])[0], 9);
 }
+
+struct SelfKeyed {
+    me: Key,
+    payload: String,
+}
+
+create_allocator!(self_keyed, SelfKeyed);
+
+#[test]
+fn insert_with_hands_the_value_its_own_key_and_a_panic_frees_the_slot() {
+    self_keyed::init().bounded(2).build();
+    let a = self_keyed::insert_with(|me| SelfKeyed {
+        me,
+        payload: "a".to_string(),
+    });
+    assert_eq!(a.me, a.key());
+    // The slot is taken before `make` runs: it is not handed out again inside it, nor
+    // reachable by key (it holds no value yet).
+    let b = self_keyed::insert_with(|me| {
+        assert!(self_keyed::reclaim(me).is_none());
+        assert!(self_keyed::access().get(me).is_none());
+        assert_eq!(self_keyed::len(), 2);
+        SelfKeyed {
+            me,
+            payload: "b".to_string(),
+        }
+    });
+    assert_ne!(a.me, b.me);
+    drop(b);
+    let msg = panic_message(|| {
+        self_keyed::insert_with(|_| panic!("make panics on purpose"));
+    });
+    assert_eq!(msg, "make panics on purpose");
+    assert_eq!(self_keyed::len(), 1, "the slot went back");
+    let c = self_keyed::insert_with(|me| SelfKeyed {
+        me,
+        payload: "c".to_string(),
+    });
+    let msg = panic_message(|| {
+        self_keyed::insert_with(|_| unreachable!("full: make never runs"));
+    });
+    assert!(msg.contains("`self_keyed` is full"), "{msg}");
+    assert_eq!((a.payload.as_str(), c.payload.as_str()), ("a", "c"));
+}
+
+#[test]
+fn stats_count_live_key_owned_capacity_and_tiers() {
+    assert_eq!(small::stats(), crate::allocator::Stats::default());
+    small::init().unbounded().chunk_capacity(64).build();
+    let slots: Vec<_> = (0..100).map(small::insert).collect();
+    let keys: Vec<Key> = slots.into_iter().take(30).map(|s| s.leak()).collect();
+    let s = small::stats();
+    assert_eq!((s.live, s.key_owned, s.capacity, s.tiers), (30, 30, 192, 2));
+    assert!(s.reserved_bytes >= 192 * 8, "{s:?}");
+    let mut a = small::access();
+    for k in keys {
+        a.remove(k);
+    }
+    drop(a);
+    assert_eq!((small::stats().live, small::stats().key_owned), (0, 0));
+    small::shutdown().unwrap();
+}

@@ -8,6 +8,7 @@ use core::marker::PhantomData;
 
 /// Walks the set bits of the level-0 words in order. Holds no borrow: the typed iterators
 /// around it do. (Also walks the tag bitmap of a `TaggedHiSlab`.)
+#[derive(Clone)]
 pub(crate) struct Cursor {
     /// Next word to load.
     next_word: usize,
@@ -47,6 +48,8 @@ impl Cursor {
 }
 
 /// `(index, &T)` in index order; see [`HiSlab::iter`].
+///
+/// Not an `ExactSizeIterator`: `insert` takes `&self`, so values may be added while it runs.
 pub struct Iter<'a, T> {
     slab: &'a HiSlab<T>,
     cursor: Cursor,
@@ -79,6 +82,15 @@ impl<'a, T> Iterator for Iter<'a, T> {
 }
 
 impl<T> FusedIterator for Iter<'_, T> {}
+
+impl<T> Clone for Iter<'_, T> {
+    fn clone(&self) -> Self {
+        Iter {
+            slab: self.slab,
+            cursor: self.cursor.clone(),
+        }
+    }
+}
 
 /// `(index, &mut T)` in index order; see [`HiSlab::iter_mut`].
 pub struct IterMut<'a, T> {
@@ -159,3 +171,42 @@ impl<T> Iterator for IntoIter<T> {
 
 impl<T> ExactSizeIterator for IntoIter<T> {}
 impl<T> FusedIterator for IntoIter<T> {}
+
+/// `(index, T)` in index order, removed from the slab; see [`HiSlab::drain`].
+pub struct Drain<'a, T> {
+    slab: &'a mut HiSlab<T>,
+    at: u32,
+}
+
+impl<'a, T> Drain<'a, T> {
+    pub(super) fn new(slab: &'a mut HiSlab<T>) -> Self {
+        // Its own removes may make a slot behind `at` hot: the walk never returns there.
+        slab.settle();
+        Drain { slab, at: 0 }
+    }
+}
+
+impl<T> Iterator for Drain<'_, T> {
+    type Item = (u32, T);
+
+    #[inline]
+    fn next(&mut self) -> Option<(u32, T)> {
+        let idx = self.slab.raw.next_occupied(self.at)?;
+        self.at = idx + 1;
+        Some((idx, self.slab.remove(idx)?))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.slab.len() as usize;
+        (n, Some(n))
+    }
+}
+
+impl<T> Drop for Drain<'_, T> {
+    fn drop(&mut self) {
+        self.for_each(drop);
+    }
+}
+
+impl<T> ExactSizeIterator for Drain<'_, T> {}
+impl<T> FusedIterator for Drain<'_, T> {}

@@ -1,10 +1,13 @@
 //! [`HiSlab`]: an index slab over reserved memory. Insert takes the lowest free index found
 //! through the hierarchical bitmap; values never move, so `insert` takes `&self`.
 
+mod collection;
+mod entry;
 mod iter;
 
+pub use entry::VacantEntry;
 pub(crate) use iter::Cursor;
-pub use iter::{IntoIter, Iter, IterMut};
+pub use iter::{Drain, IntoIter, Iter, IterMut};
 
 #[cfg(feature = "rand")]
 use crate::bitmap::Bitmap;
@@ -81,6 +84,32 @@ pub struct HiSlab<T> {
 unsafe impl<T: Send> Send for HiSlab<T> {}
 
 impl<T> HiSlab<T> {
+    /// The capacity of [`HiSlab::default`] and of a slab collected from an iterator of fewer
+    /// values: 65 536 slots of address space (committed only as they are used; the
+    /// `std::alloc` backend, off Linux and under Miri, allocates them up front).
+    pub const DEFAULT_CAPACITY: u32 = 1 << 16;
+
+    /// Reserves `capacity` slots (the most it will ever hold) and commits none yet:
+    /// `HiSlab::new(0, capacity)`, panicking where that returns an error.
+    ///
+    /// ```
+    /// use nexus_slab::HiSlab;
+    /// let slab = HiSlab::with_capacity(1 << 20);
+    /// assert_eq!(slab.insert('x'), 0);
+    /// assert_eq!(slab.capacity(), 1 << 20);
+    /// ```
+    ///
+    /// # Panics
+    /// If the capacity's bytes do not fit the address space or the OS refuses the
+    /// reservation; [`new`](HiSlab::new) returns the error instead.
+    #[track_caller]
+    pub fn with_capacity(capacity: u32) -> HiSlab<T> {
+        match Self::new(0, capacity) {
+            Ok(slab) => slab,
+            Err(e) => panic!("HiSlab::with_capacity({capacity}): {e}"),
+        }
+    }
+
     /// Reserves `virtual_capacity` slots and pre-faults the first `initial_capacity`. A
     /// virtual capacity of 0 is accepted: the slab is then always full.
     ///
@@ -227,6 +256,52 @@ impl<T> HiSlab<T> {
         Ok(idx)
     }
 
+    /// Puts `value` at `idx`, chosen by the caller (for `Clone` and deserialization); hands
+    /// it back if `idx` is occupied or out of range.
+    pub(crate) fn insert_at(&self, idx: u32, value: T) -> Result<(), T> {
+        if idx == self.hot.get() {
+            // Still marked in the bitmap and the counts.
+            self.hot.set(NO_HOT);
+        } else if self.raw.occupy(idx) {
+            #[cfg(feature = "rand")]
+            self.counts.add(idx);
+        } else {
+            return Err(value);
+        }
+        // SAFETY: `idx < capacity` (occupy checked it, or it was the hot slot), so the slot
+        // is inside the value region; it was free, so nothing else refers to its bytes.
+        unsafe { self.slot(idx).write(value) };
+        Ok(())
+    }
+
+    /// The index the next insert will take (the lowest free one), and a handle that inserts
+    /// there: for values that hold their own index. `None` when the slab is full.
+    ///
+    /// ```
+    /// use nexus_slab::HiSlab;
+    /// struct Node { id: u32, name: &'static str }
+    ///
+    /// let mut slab = HiSlab::new(0, 16).unwrap();
+    /// let entry = slab.vacant_entry().unwrap();
+    /// let id = entry.key();
+    /// let node = entry.insert(Node { id, name: "root" });
+    /// assert_eq!((node.id, node.name), (0, "root"));
+    /// assert_eq!(slab[id].id, id);
+    /// ```
+    pub fn vacant_entry(&mut self) -> Option<VacantEntry<'_, T>> {
+        let idx = match self.hot.get() {
+            NO_HOT => {
+                // The lowest free index: taken and given straight back, so the bitmap (and
+                // the counts, never touched) are as they were; the next insert takes it.
+                let idx = self.raw.acquire()?;
+                self.raw.release(idx);
+                idx
+            }
+            hot => hot,
+        };
+        Some(VacantEntry::new(self, idx))
+    }
+
     /// Removes and returns the value at `idx`; `None` if vacant or out of range.
     #[inline(always)]
     pub fn remove(&mut self, idx: u32) -> Option<T> {
@@ -252,6 +327,57 @@ impl<T> HiSlab<T> {
         // SAFETY: occupied and initialized; `&mut self` excludes every other reference.
         self.is_occupied(idx)
             .then(|| unsafe { &mut *self.slot(idx) })
+    }
+
+    /// The values at `N` distinct occupied indices, mutably at once; `None` if an index
+    /// repeats or is vacant or out of range.
+    ///
+    /// ```
+    /// use nexus_slab::HiSlab;
+    /// let mut slab = HiSlab::new(0, 8).unwrap();
+    /// let (a, b) = (slab.insert(1), slab.insert(2));
+    /// if let Some([x, y]) = slab.get_disjoint_mut([a, b]) {
+    ///     std::mem::swap(x, y);
+    /// }
+    /// assert_eq!((slab[a], slab[b]), (2, 1));
+    /// assert!(slab.get_disjoint_mut([a, a]).is_none());
+    /// assert!(slab.get_disjoint_mut([a, 7]).is_none());
+    /// ```
+    pub fn get_disjoint_mut<const N: usize>(&mut self, indices: [u32; N]) -> Option<[&mut T; N]> {
+        for (i, idx) in indices.iter().enumerate() {
+            if !self.is_occupied(*idx) || indices[..i].contains(idx) {
+                return None;
+            }
+        }
+        // SAFETY: every index is occupied (initialized) and they are distinct, so the
+        // references do not overlap; `&mut self` excludes every other reference; the pointers
+        // carry the region's provenance.
+        Some(indices.map(|idx| unsafe { &mut *self.slot(idx) }))
+    }
+
+    /// The index of `value` if it is a live value of this slab (a reference obtained from
+    /// it); `None` for any other reference, and always for a zero-sized `T` (every slot
+    /// has the same address).
+    ///
+    /// ```
+    /// use nexus_slab::HiSlab;
+    /// let slab = HiSlab::new(0, 8).unwrap();
+    /// let idx = slab.insert(String::from("x"));
+    /// let value = slab.get(idx).unwrap();
+    /// assert_eq!(slab.key_of(value), Some(idx));
+    /// assert_eq!(slab.key_of(&String::from("x")), None);
+    /// ```
+    pub fn key_of(&self, value: &T) -> Option<u32> {
+        let size = size_of::<T>();
+        if size == 0 {
+            return None;
+        }
+        let offset = (value as *const T as usize).wrapping_sub(self.raw.base() as usize);
+        if offset % size != 0 {
+            return None;
+        }
+        let idx = u32::try_from(offset / size).ok()?;
+        self.is_occupied(idx).then_some(idx)
     }
 
     /// The value at `idx` without checking occupancy.
@@ -356,6 +482,22 @@ impl<T> HiSlab<T> {
                 self.drop_at(idx);
             }
         }
+    }
+
+    /// Removes every value, yielding `(index, value)` in index order; the memory stays
+    /// reserved and committed. Values the iterator does not reach are dropped with it (if it
+    /// is forgotten, they stay in the slab).
+    ///
+    /// ```
+    /// use nexus_slab::HiSlab;
+    /// let mut slab = HiSlab::new(0, 8).unwrap();
+    /// slab.insert('a');
+    /// slab.insert('b');
+    /// assert_eq!(slab.drain().collect::<Vec<_>>(), [(0, 'a'), (1, 'b')]);
+    /// assert!(slab.is_empty());
+    /// ```
+    pub fn drain(&mut self) -> Drain<'_, T> {
+        Drain::new(self)
     }
 
     /// Iterates `(index, &value)` in index order, skipping empty regions.

@@ -305,6 +305,13 @@ enum Op {
     Iter,
     Retain(u8),
     Clear,
+    Vacant(u16),
+    Disjoint(u32, u32),
+    /// Drain, keeping the first `n` values taken (the rest drop with the iterator).
+    Drain(u8),
+    Extend(u8, u16),
+    /// Replace the slab with its clone.
+    Clone,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -317,6 +324,11 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Iter),
         1 => (1u8..5).prop_map(Op::Retain),
         1 => (0u8..20).prop_map(|x| if x == 0 { Op::Clear } else { Op::Iter }),
+        1 => any::<u16>().prop_map(Op::Vacant),
+        1 => (0u32..80, 0u32..80).prop_map(|(a, b)| Op::Disjoint(a, b)),
+        1 => (0u8..30).prop_map(|x| if x < 3 { Op::Drain(x) } else { Op::Iter }),
+        1 => (0u8..4, any::<u16>()).prop_map(|(n, v)| Op::Extend(n, v)),
+        1 => Just(Op::Clone),
     ]
 }
 
@@ -358,6 +370,56 @@ proptest! {
                     model.retain(|_, v| *v % u16::from(m) != 0);
                 }
                 Op::Clear => { slab.clear(); model.clear(); }
+                Op::Vacant(v) => {
+                    let expect = (0..CAP).find(|i| !model.contains_key(i));
+                    match (slab.vacant_entry(), expect) {
+                        (Some(e), Some(want)) => {
+                            prop_assert_eq!(e.key(), want);
+                            prop_assert_eq!(*e.insert(v), v);
+                            model.insert(want, v);
+                        }
+                        (None, None) => {}
+                        (got, want) => prop_assert!(false, "vacant_entry: got {:?}, want {:?}", got, want),
+                    }
+                }
+                Op::Disjoint(a, b) => {
+                    let ok = a != b && model.contains_key(&a) && model.contains_key(&b);
+                    match slab.get_disjoint_mut([a, b]) {
+                        Some([x, y]) => {
+                            prop_assert!(ok);
+                            core::mem::swap(x, y);
+                            let (ma, mb) = (model[&a], model[&b]);
+                            model.insert(a, mb);
+                            model.insert(b, ma);
+                        }
+                        None => prop_assert!(!ok),
+                    }
+                }
+                Op::Drain(n) => {
+                    let mut drain = slab.drain();
+                    prop_assert_eq!(drain.len(), model.len());
+                    let taken: Vec<(u32, u16)> = drain.by_ref().take(usize::from(n)).collect();
+                    drop(drain);
+                    let want: Vec<(u32, u16)> =
+                        model.iter().take(usize::from(n)).map(|(i, v)| (*i, *v)).collect();
+                    prop_assert_eq!(taken, want);
+                    model.clear();
+                }
+                Op::Extend(n, v) => {
+                    let free = (0..CAP).filter(|i| !model.contains_key(i)).count();
+                    if usize::from(n) <= free {
+                        slab.extend(core::iter::repeat_n(v, usize::from(n)));
+                        for _ in 0..n {
+                            let i = (0..CAP).find(|i| !model.contains_key(i)).unwrap();
+                            model.insert(i, v);
+                        }
+                    }
+                }
+                Op::Clone => {
+                    let copy = slab.clone();
+                    prop_assert_eq!(copy.capacity(), slab.capacity());
+                    slab = copy;
+                }
             }
             // Without walking the bitmap (a walk gives the hot slot back): every index
             // answers as the model does, so a freed lowest slot kept hot reads as vacant.
@@ -474,4 +536,150 @@ fn shrink_keeps_values_and_indices_and_gives_back_free_pages() {
     for i in live - 1..n {
         assert_eq!(slab.get(i), Some(&[u64::from(i) + 1; 8]));
     }
+}
+
+#[test]
+fn vacant_entry_names_the_index_the_insert_takes_and_changes_nothing_unused() {
+    let mut slab = HiSlab::new(0, 3).unwrap();
+    for i in 0..3u32 {
+        assert_eq!(slab.insert(i), i);
+    }
+    assert!(slab.vacant_entry().is_none(), "full");
+    slab.remove(1); // now the hot slot
+    assert_eq!(slab.vacant_entry().unwrap().key(), 1);
+    assert_eq!(slab.len(), 2);
+    assert!(!slab.is_occupied(1));
+    slab.remove(0);
+    slab.remove(2);
+    // Not hot: taken from the bitmap and given back.
+    assert_eq!(
+        format!("{:?}", slab.vacant_entry().unwrap()),
+        "VacantEntry { key: 0 }"
+    );
+    assert!(slab.is_empty());
+    let e = slab.vacant_entry().unwrap();
+    let k = e.key();
+    *e.insert(10) += 1;
+    assert_eq!(slab.get(k), Some(&11));
+    assert_eq!(slab.insert(20), 1);
+    slab.raw.bitmap().check_invariants();
+}
+
+#[test]
+fn drain_takes_everything_and_drops_what_it_does_not_yield() {
+    let drops = Rc::new(Cell::new(0));
+    let mut slab = HiSlab::new(0, 16).unwrap();
+    for _ in 0..6 {
+        slab.insert(tracked(&drops, false));
+    }
+    slab.remove(2);
+    assert_eq!(drops.get(), 1);
+    let mut d = slab.drain();
+    assert_eq!(d.len(), 5);
+    let (i, first) = d.next().unwrap();
+    assert_eq!((i, d.len()), (0, 4));
+    drop(d);
+    assert_eq!(
+        drops.get(),
+        5,
+        "the four not yielded dropped with the iterator"
+    );
+    drop(first);
+    assert!(slab.is_empty());
+    assert_eq!(
+        slab.insert(tracked(&drops, false)),
+        0,
+        "memory stays; indices restart"
+    );
+    // A forgotten drain leaves the values it did not reach in the slab.
+    slab.insert(tracked(&drops, false));
+    let mut d = slab.drain();
+    drop(d.next());
+    core::mem::forget(d);
+    assert_eq!(slab.len(), 1);
+    assert_eq!(slab.iter().map(|(i, _)| i).collect::<Vec<_>>(), [1]);
+}
+
+#[test]
+fn clone_keeps_every_index_and_a_panicking_clone_leaks_nothing() {
+    let mut slab = HiSlab::new(0, 100).unwrap();
+    for i in 0..50u32 {
+        slab.insert(format!("v{i}"));
+    }
+    for i in (0..50).filter(|i| i % 3 != 0) {
+        slab.remove(i);
+    }
+    slab.remove(0); // hot in the original
+    let copy = slab.clone();
+    assert!(copy.iter().eq(slab.iter()));
+    assert_eq!(copy.len(), slab.len());
+    copy.raw.bitmap().check_invariants();
+
+    struct Bomb(u32, Rc<Cell<usize>>);
+    impl Clone for Bomb {
+        fn clone(&self) -> Self {
+            assert!(self.0 != 3, "clone panics on purpose");
+            Bomb(self.0, self.1.clone())
+        }
+    }
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            self.1.set(self.1.get() + 1);
+        }
+    }
+    let drops = Rc::new(Cell::new(0));
+    let bombs = HiSlab::new(0, 8).unwrap();
+    for i in 0..5 {
+        bombs.insert(Bomb(i, drops.clone()));
+    }
+    let err = catch_unwind(AssertUnwindSafe(|| drop(bombs.clone()))).unwrap_err();
+    assert!(err.downcast_ref::<&str>().unwrap().contains("on purpose"));
+    assert_eq!(
+        drops.get(),
+        3,
+        "the three clones made so far dropped with the copy"
+    );
+    drop(bombs);
+    assert_eq!(drops.get(), 8);
+}
+
+#[test]
+fn collect_extend_default_and_key_of() {
+    let mut slab: HiSlab<u64> = (10..15).collect();
+    assert_eq!(slab.len(), 5);
+    assert_eq!(slab[4], 14);
+    assert_eq!(slab.capacity(), HiSlab::<u64>::DEFAULT_CAPACITY);
+    slab.remove(1);
+    slab.extend([20, 21]);
+    assert_eq!((slab[1], slab[5]), (20, 21));
+    let d: HiSlab<u8> = HiSlab::default();
+    assert_eq!((d.len(), d.capacity()), (0, HiSlab::<u8>::DEFAULT_CAPACITY));
+
+    let r = slab.get(3).unwrap();
+    assert_eq!(slab.key_of(r), Some(3));
+    assert_eq!(slab.key_of(&13), None, "a reference from elsewhere");
+    let other: HiSlab<u64> = HiSlab::new(0, 8).unwrap();
+    other.insert(13);
+    assert_eq!(
+        slab.key_of(other.get(0).unwrap()),
+        None,
+        "another slab's value"
+    );
+    let units = HiSlab::new(0, 4).unwrap();
+    units.insert(());
+    assert_eq!(
+        units.key_of(units.get(0).unwrap()),
+        None,
+        "zero-sized: no address"
+    );
+
+    let it = slab.iter();
+    let copy = it.clone();
+    assert!(it.eq(copy));
+
+    let err = catch_unwind(|| HiSlab::<[u8; 1 << 20]>::with_capacity(u32::MAX - 1)).unwrap_err();
+    assert!(err
+        .downcast_ref::<String>()
+        .unwrap()
+        .starts_with("HiSlab::with_capacity(4294967294): "));
 }

@@ -2,6 +2,7 @@
 //! live elements ("tagged"), with its own summaries, so walking the tagged elements skips
 //! untagged regions as fast as plain iteration skips empty ones.
 
+mod collection;
 mod iter;
 
 pub use iter::{IterTagged, IterTaggedMut};
@@ -78,6 +79,26 @@ impl<T> TaggedHiSlab<T> {
     /// [`HiSlab::new`].
     pub fn new(initial_capacity: u32, virtual_capacity: u32) -> Result<TaggedHiSlab<T>, Error> {
         let slab = HiSlab::new(initial_capacity, virtual_capacity)?;
+        Self::untagged(slab, initial_capacity)
+    }
+
+    /// Reserves `capacity` slots and commits none yet, as [`HiSlab::with_capacity`].
+    ///
+    /// # Panics
+    /// If the capacity's bytes do not fit the address space or the OS refuses the
+    /// reservation; [`new`](TaggedHiSlab::new) returns the error instead.
+    #[track_caller]
+    pub fn with_capacity(capacity: u32) -> TaggedHiSlab<T> {
+        match Self::new(0, capacity) {
+            Ok(slab) => slab,
+            Err(e) => panic!("TaggedHiSlab::with_capacity({capacity}): {e}"),
+        }
+    }
+
+    /// `slab` with no element tagged; the tag bitmap's first `initial_capacity` bits
+    /// committed.
+    fn untagged(slab: HiSlab<T>, initial_capacity: u32) -> Result<TaggedHiSlab<T>, Error> {
+        let virtual_capacity = slab.capacity();
         let opts = MemOptions::default();
         Ok(TaggedHiSlab {
             tags: Bitmap::new(virtual_capacity, initial_capacity, Mode::Indexed, opts)?,
@@ -294,6 +315,41 @@ impl<T> TaggedHiSlab<T> {
     #[inline]
     pub fn untag(&mut self, idx: u32) -> bool {
         self.clear_tag(idx)
+    }
+
+    /// The values at `N` distinct occupied indices, mutably at once; `None` if an index
+    /// repeats or is vacant; see [`HiSlab::get_disjoint_mut`].
+    pub fn get_disjoint_mut<const N: usize>(&mut self, indices: [u32; N]) -> Option<[&mut T; N]> {
+        self.slab.get_disjoint_mut(indices)
+    }
+
+    /// The index of `value` if it is a live value of this slab; see [`HiSlab::key_of`].
+    pub fn key_of(&self, value: &T) -> Option<u32> {
+        self.slab.key_of(value)
+    }
+
+    /// The index the next (untagged) insert takes, and a handle that inserts there; see
+    /// [`HiSlab::vacant_entry`]. Tag it afterwards with [`tag`](TaggedHiSlab::tag).
+    pub fn vacant_entry(&mut self) -> Option<hislab::VacantEntry<'_, T>> {
+        // A vacant index is never tagged (tags ⊆ live), so an untagged insert keeps that.
+        self.slab.vacant_entry()
+    }
+
+    /// Removes every value, yielding `(index, value)` in index order; see
+    /// [`HiSlab::drain`]. Every tag is cleared first (a forgotten drain leaves the values it
+    /// did not reach live and untagged).
+    ///
+    /// ```
+    /// use nexus_slab::TaggedHiSlab;
+    /// let mut slab = TaggedHiSlab::new(0, 8).unwrap();
+    /// slab.insert('a');
+    /// slab.insert_tagged('b');
+    /// assert_eq!(slab.drain().collect::<Vec<_>>(), [(0, 'a'), (1, 'b')]);
+    /// assert_eq!((slab.len(), slab.tagged_len()), (0, 0));
+    /// ```
+    pub fn drain(&mut self) -> hislab::Drain<'_, T> {
+        self.retain_tag(|_, _| false);
+        self.slab.drain()
     }
 
     /// `true` if `idx` is live and tagged.

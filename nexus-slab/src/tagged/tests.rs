@@ -430,3 +430,46 @@ fn panics_name_taggedhislab_and_its_own_methods() {
     assert_eq!(msg, "TaggedHiSlab index 5 is out of range (capacity 2)");
     assert_eq!(slab[1], 2, "still usable");
 }
+
+#[test]
+fn the_collection_methods_keep_tags_in_step() {
+    let mut slab: TaggedHiSlab<u32> = (0..10).collect();
+    assert_eq!((slab.len(), slab.tagged_len()), (10, 0));
+    for i in [2, 5, 7] {
+        slab.tag(i);
+    }
+    slab.remove(0); // the hot slot of the inner slab
+    let copy = slab.clone();
+    assert!(copy.iter().eq(slab.iter()));
+    assert_eq!(
+        copy.iter_tagged().map(|(i, _)| i).collect::<Vec<_>>(),
+        [2, 5, 7]
+    );
+    copy.tags.check_invariants();
+
+    let e = slab.vacant_entry().unwrap();
+    assert_eq!(e.key(), 0);
+    e.insert(100);
+    assert!(!slab.is_tagged(0));
+    if let Some([a, b]) = slab.get_disjoint_mut([2, 5]) {
+        core::mem::swap(a, b);
+    }
+    assert_eq!((slab[2], slab[5]), (5, 2));
+    assert!(
+        slab.is_tagged(2) && slab.is_tagged(5),
+        "tags stay with the index"
+    );
+    assert_eq!(slab.key_of(&slab[7]), Some(7));
+    slab.extend([40, 41]);
+    assert_eq!(slab.len(), 12);
+
+    let drained: Vec<(u32, u32)> = slab.drain().take(2).collect();
+    assert_eq!(drained, [(0, 100), (1, 1)]);
+    assert_eq!((slab.len(), slab.tagged_len()), (0, 0));
+    slab.tags.check_invariants();
+    assert_eq!(slab.insert_tagged(9), 0);
+    assert_eq!(slab.iter_tagged().count(), 1);
+
+    let d = TaggedHiSlab::<u8>::default();
+    assert_eq!(d.capacity(), HiSlab::<u8>::DEFAULT_CAPACITY);
+}
