@@ -21,6 +21,7 @@
 //! - `rand`: uniform random sampling over live and tagged elements (`random_occupied`,
 //!   `random_tagged`, ...), re-exporting the `rand` crate as `nexus_slab::rand`
 //!   when enabled. Insert and remove then also update population counts.
+//! - `serde`: `Serialize` / `Deserialize` for `HiSlab` and `TaggedHiSlab`, indices kept.
 //!
 //! Without `std` (`--no-default-features`) the crate is `no_std` + `alloc`.
 #![no_std]
@@ -49,6 +50,8 @@ mod memory;
 mod raw;
 #[cfg(feature = "rand")]
 mod sample;
+#[cfg(feature = "serde")]
+mod serde;
 pub mod slot;
 mod store;
 mod tagged;

@@ -386,7 +386,7 @@ mod tests {
             assert_eq!(pages, (live as usize * SIZE).div_ceil(page_size()));
         }
         for idx in 0..live {
-            assert_eq!(read(&raw, idx), idx.into(), "live values untouched");
+            assert_eq!(read(&raw, idx), u64::from(idx), "live values untouched");
         }
         // The next slots handed out are in given-back pages: they come back as zeros and
         // take values again.
@@ -423,7 +423,7 @@ mod tests {
             assert_eq!(pages, kept.len());
         }
         for &idx in &kept {
-            assert_eq!(read(&raw, idx), idx.into());
+            assert_eq!(read(&raw, idx), u64::from(idx));
         }
     }
 }

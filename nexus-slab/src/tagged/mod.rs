@@ -97,7 +97,10 @@ impl<T> TaggedHiSlab<T> {
 
     /// `slab` with no element tagged; the tag bitmap's first `initial_capacity` bits
     /// committed.
-    fn untagged(slab: HiSlab<T>, initial_capacity: u32) -> Result<TaggedHiSlab<T>, Error> {
+    pub(crate) fn untagged(
+        slab: HiSlab<T>,
+        initial_capacity: u32,
+    ) -> Result<TaggedHiSlab<T>, Error> {
         let virtual_capacity = slab.capacity();
         let opts = MemOptions::default();
         Ok(TaggedHiSlab {

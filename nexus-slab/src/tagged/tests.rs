@@ -145,7 +145,7 @@ fn retain_tag_untags_and_keeps() {
     assert_eq!(slab.iter_tagged_mut().len(), 10);
     let mut sum = 0;
     slab.for_each_tagged(|_, v| sum += v);
-    assert_eq!(sum, (0..100).step_by(10).map(|v| v + 1).sum());
+    assert_eq!(sum, (0..100).step_by(10).map(|v| v + 1).sum::<u32>());
     slab.check_invariants();
 }
 
