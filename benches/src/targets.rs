@@ -360,8 +360,27 @@ const SHRINK: [Target; 4] = [
 ];
 
 /// Every target, grouped by component.
-/// Safe key-following: `Access::get` at most 2 cycles per hop over `get_unchecked`.
-const KEY_WALK: [Target; 2] = [
+/// Safe key-following: `Access::get` at most 2 cycles per hop over `get_unchecked`; versioned
+/// keys at most 2 cycles over plain ones, per insert + remove and per hop.
+const KEY_WALK: [Target; 4] = [
+    Target {
+        what: "versioned insert + remove over plain, Access",
+        kind: Kind::CyclesOver {
+            table: "key-walk_insert-remove_32B",
+            ours: "Access versioned",
+            base: "Access",
+        },
+        limit: 2.0,
+    },
+    Target {
+        what: "get_versioned per hop over get, in-order list",
+        kind: Kind::CyclesOver {
+            table: "key-walk_in-order_32B",
+            ours: "alloc Acc. vers.",
+            base: "alloc Access",
+        },
+        limit: 2.0,
+    },
     Target {
         what: "Access::get per hop over get_unchecked, in-order list",
         kind: Kind::CyclesOver {

@@ -24,11 +24,17 @@
 //! The check per hop is one bit in the leaked set beside the tier (never in the value's slot);
 //! the bounds check and the address come from the same tier entry `get_unchecked` reads.
 //!
-//! A key says nothing about reuse: after `remove(k)`, a later insert may take the same slot,
-//! and `get(k)` then returns the new value. Keep keys only while their nodes are linked.
+//! A [`Key`] says nothing about reuse: after `remove(k)`, a later insert may take the same
+//! slot, and `get(k)` then returns the new value. Keep keys only while their nodes are
+//! linked, or use [`VersionedKey`]s (`insert_versioned`, `get_versioned`, ...): 8 bytes that
+//! carry the slot's generation, which moves on whenever a slot stops being key-owned, so a
+//! stale one finds nothing. Versions are kept beside the tier, made the first time a store
+//! hands out a versioned key; one that never does has none. They tell reuse apart within one
+//! store: a key from another slab, or from before a per-thread allocator's `shutdown()`, is
+//! as foreign to them as to a plain key.
 
 use crate::slot::{Slot, SlotOwner};
-use crate::{Full, Key};
+use crate::{Full, Key, VersionedKey};
 use core::fmt;
 use core::marker::PhantomData;
 
@@ -162,6 +168,71 @@ impl<O: SlotOwner> Access<O> {
         self.owner.try_insert(value).map(Slot::leak)
     }
 
+    /// Moves `value` into a key-owned slot and returns its [`VersionedKey`]. Panics when full,
+    /// as [`insert`](Access::insert) does, or if the OS refuses the memory the versions need
+    /// (the first time only; the value is then dropped).
+    #[inline]
+    #[track_caller]
+    pub fn insert_versioned(&self, value: O::Value) -> VersionedKey {
+        self.versions_on();
+        let ptr = self.owner.insert(value).into_raw();
+        // SAFETY: just inserted, owned by the `Slot` given up above; versions are on.
+        unsafe { self.owner.leak_versioned(ptr) }
+    }
+
+    /// The [`VersionedKey`] of key-owned `key` (it names the value there now); `None` if
+    /// `key` is not key-owned. Panics if the OS refuses the memory versions need (the first
+    /// time only).
+    #[track_caller]
+    pub fn versioned(&self, key: Key) -> Option<VersionedKey> {
+        self.versions_on();
+        self.owner.versioned_key(key)
+    }
+
+    /// Turns versions on for the owner, or panics naming it.
+    #[inline(always)]
+    #[track_caller]
+    fn versions_on(&self) {
+        if let Err(e) = self.owner.enable_versions() {
+            versions_refused(self.owner.name(), e)
+        }
+    }
+
+    /// The value of `key` if its slot is key-owned and still the one `key` was made for;
+    /// `None` for a stale key (its slot removed, whatever it holds now).
+    #[inline(always)]
+    pub fn get_versioned(&self, key: VersionedKey) -> Option<&O::Value> {
+        // SAFETY: as in `get`: key-owned, lent for `&self`.
+        self.owner
+            .key_owned_versioned(key)
+            .map(|ptr| unsafe { ptr.as_ref() })
+    }
+
+    /// The value of `key` mutably, if not stale; see [`get_versioned`](Access::get_versioned).
+    #[inline(always)]
+    pub fn get_versioned_mut(&mut self, key: VersionedKey) -> Option<&mut O::Value> {
+        // SAFETY: as in `get_mut`.
+        self.owner
+            .key_owned_versioned(key)
+            .map(|mut ptr| unsafe { ptr.as_mut() })
+    }
+
+    /// `true` if `key` is key-owned and not stale.
+    #[inline]
+    pub fn contains_versioned(&self, key: VersionedKey) -> bool {
+        self.owner.key_owned_versioned(key).is_some()
+    }
+
+    /// Takes the value of `key` out and frees the slot; `None` (and nothing changes) if `key`
+    /// is stale or not key-owned.
+    #[inline]
+    pub fn remove_versioned(&mut self, key: VersionedKey) -> Option<O::Value> {
+        let ptr = self.owner.take_key_owned_versioned(key)?;
+        // SAFETY: it was key-owned at `key`'s generation, mark cleared: this `Slot` is its
+        // only owner; `&mut self`: no reference from `get` is live.
+        Some(unsafe { Slot::from_raw(ptr, self.owner) }.into_inner())
+    }
+
     /// Takes the value of key-owned `key` out and frees the slot; `None` (and nothing
     /// changes) if `key` is not key-owned.
     #[inline]
@@ -203,6 +274,13 @@ fn already_open(name: &str) -> ! {
         "`{name}`: an Access is already open (one at a time per allocator and thread, or per \
          direct slab); pass the open one by reference, or use try_access"
     )
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn versions_refused(name: &str, e: crate::Error) -> ! {
+    panic!("`{name}`: the memory for versioned keys could not be reserved: {e}")
 }
 
 /// The panic of an owner's `reclaim(key)` while an [`Access`] is open.

@@ -35,6 +35,31 @@ macro_rules! direct_slab_common {
             fn key_owned(&self, key: $crate::Key) -> Option<core::ptr::NonNull<T>> {
                 self.store.key_owned(key)
             }
+            #[inline(always)]
+            fn key_owned_versioned(
+                &self,
+                key: $crate::VersionedKey,
+            ) -> Option<core::ptr::NonNull<T>> {
+                self.store.key_owned_versioned(key)
+            }
+            fn enable_versions(&self) -> Result<(), $crate::Error> {
+                self.store.enable_versions()
+            }
+            fn versioned_key(&self, key: $crate::Key) -> Option<$crate::VersionedKey> {
+                self.store.versioned_key(key)
+            }
+            #[inline]
+            unsafe fn leak_versioned(&self, ptr: core::ptr::NonNull<T>) -> $crate::VersionedKey {
+                // SAFETY: forwarded contract.
+                unsafe { self.store.leak_versioned(ptr) }
+            }
+            #[inline]
+            fn take_key_owned_versioned(
+                &self,
+                key: $crate::VersionedKey,
+            ) -> Option<core::ptr::NonNull<T>> {
+                self.store.reclaim_versioned(key)
+            }
             #[inline]
             fn take_key_owned(&self, key: $crate::Key) -> Option<core::ptr::NonNull<T>> {
                 self.store.reclaim(key)

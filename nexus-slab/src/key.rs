@@ -80,3 +80,68 @@ impl fmt::Debug for Key {
         }
     }
 }
+
+/// A [`Key`] with the generation of its slot: 8 bytes that tell a reused slot from the one
+/// they were made for. Handed out for key-owned slots by
+/// [`Access::insert_versioned`](crate::access::Access::insert_versioned) and
+/// [`Access::versioned`](crate::access::Access::versioned); a slot's generation moves on
+/// whenever it stops being key-owned (`remove`, `reclaim`), so every versioned key made
+/// before no longer finds it, even once the slot holds a value again. (After 2³² such
+/// reuses of one slot a generation comes round again.)
+///
+/// ```
+/// use nexus_slab::bounded::BoundedSlab;
+/// let slab = BoundedSlab::with_capacity(4);
+/// let mut a = slab.access();
+/// let old = a.insert_versioned("first");
+/// assert_eq!(a.remove_versioned(old), Some("first"));
+/// let new = a.insert_versioned("second"); // the same slot, reused
+/// assert_eq!(new.key(), old.key());
+/// assert_eq!(a.get_versioned(old), None); // stale: told apart
+/// assert_eq!(a.get_versioned(new), Some(&"second"));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct VersionedKey {
+    key: Key,
+    version: u32,
+}
+
+impl VersionedKey {
+    pub(crate) const fn new(key: Key, version: u32) -> VersionedKey {
+        VersionedKey { key, version }
+    }
+
+    /// The plain key (the slot index), for `get` and the other `Key` methods.
+    #[inline]
+    pub const fn key(self) -> Key {
+        self.key
+    }
+
+    /// The slot's generation this key was made for.
+    #[inline]
+    pub const fn version(self) -> u32 {
+        self.version
+    }
+
+    /// The raw `u64` (version in the high half), for storage outside the process.
+    #[inline]
+    pub const fn into_raw(self) -> u64 {
+        ((self.version as u64) << 32) | self.key.into_raw() as u64
+    }
+
+    /// Rebuilds a key from [`into_raw`](VersionedKey::into_raw). Any `u64` is accepted: it is
+    /// checked wherever it is used.
+    #[inline]
+    pub const fn from_raw(raw: u64) -> VersionedKey {
+        VersionedKey {
+            key: Key::from_raw(raw as u32),
+            version: (raw >> 32) as u32,
+        }
+    }
+}
+
+impl fmt::Debug for VersionedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}v{}", self.key, self.version)
+    }
+}

@@ -60,11 +60,12 @@ mod test_support;
 mod tiers;
 pub mod unbounded;
 mod unwind;
+mod versions;
 
 pub use buffer::{AutoGuard, BufferSlab};
 pub use error::{Error, Full, SlotsRemaining};
 pub use hislab::HiSlab;
-pub use key::Key;
+pub use key::{Key, VersionedKey};
 pub use tagged::TaggedHiSlab;
 
 /// Ownership of `T`s, invariant in `T`: for containers that insert through `&self`, where a

@@ -46,6 +46,30 @@ pub unsafe trait SlotOwner: Copy {
     #[doc(hidden)]
     fn key_owned(&self, key: Key) -> Option<NonNull<Self::Value>>;
 
+    /// The slot of `key` if its key owns it and its generation is `key`'s.
+    #[doc(hidden)]
+    fn key_owned_versioned(&self, key: crate::VersionedKey) -> Option<NonNull<Self::Value>>;
+
+    /// Turns versioned keys on for the owner (idempotent); `Err` if the OS refuses the memory
+    /// they need.
+    #[doc(hidden)]
+    fn enable_versions(&self) -> Result<(), crate::Error>;
+
+    /// The versioned key of key-owned `key`; `None` if it is not key-owned. Versions on.
+    #[doc(hidden)]
+    fn versioned_key(&self, key: Key) -> Option<crate::VersionedKey>;
+
+    /// Marks the slot at `ptr` leaked and returns its versioned key. Versions on.
+    ///
+    /// # Safety
+    /// As [`SlotOwner::leak`].
+    #[doc(hidden)]
+    unsafe fn leak_versioned(&self, ptr: NonNull<Self::Value>) -> crate::VersionedKey;
+
+    /// [`take_key_owned`](SlotOwner::take_key_owned) for a versioned key: `None` if stale.
+    #[doc(hidden)]
+    fn take_key_owned_versioned(&self, key: crate::VersionedKey) -> Option<NonNull<Self::Value>>;
+
     /// Clears the key-owned mark of `key` and returns its slot, whose owner the caller
     /// becomes; `None` unless `key` is key-owned.
     #[doc(hidden)]
@@ -124,6 +148,13 @@ impl<O: SlotOwner> Slot<O> {
             this.owner.free(this.ptr);
             value
         }
+    }
+
+    /// Gives up the handle without freeing or dropping: the pointer, for the owner's own
+    /// leak paths.
+    #[inline(always)]
+    pub(crate) fn into_raw(self) -> NonNull<O::Value> {
+        ManuallyDrop::new(self).ptr
     }
 
     /// The slot's [`Key`] (its index), for links between nodes.

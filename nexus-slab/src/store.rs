@@ -7,7 +7,7 @@
 
 use crate::cache::{SlotCache, CACHE};
 use crate::tiers::{TierConfig, Tiers};
-use crate::{Error, Key};
+use crate::{Error, Key, VersionedKey};
 use core::alloc::Layout;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -234,11 +234,47 @@ impl<T> Store<T> {
     /// # Safety
     /// `ptr` is an occupied slot of this store whose owning `Slot` is being forgotten.
     pub(crate) unsafe fn leak(&self, ptr: NonNull<T>) -> Key {
-        let key = self.key_of(ptr);
-        let (t, off) = self.tiers.split(key.index());
-        // SAFETY: `key_of` found the slot, so `t < count` and `off` is in the tier.
+        // SAFETY: forwarded contract.
+        unsafe { self.leak_at(ptr) }.0
+    }
+
+    /// [`Store::leak`], also giving the slot's tier and offset.
+    ///
+    /// # Safety
+    /// As [`Store::leak`].
+    #[inline]
+    unsafe fn leak_at(&self, ptr: NonNull<T>) -> (Key, usize, u32) {
+        let located = self.tiers.locate(ptr.as_ptr() as usize, Self::STRIDE);
+        debug_assert!(
+            located.is_some(),
+            "leaking a pointer this store never handed out"
+        );
+        let Some((t, off)) = located else {
+            return (Key::NONE, 0, 0);
+        };
+        // SAFETY: `locate` found the slot: `t < count`, `off` in the tier.
         unsafe { self.tiers.tier(t).leaked.insert(off) };
-        key
+        (Key::new(self.tiers.start(t) + off), t, off)
+    }
+
+    /// [`Store::leak`], returning the versioned key. Versions must be on
+    /// ([`Store::enable_versions`]).
+    ///
+    /// # Safety
+    /// As [`Store::leak`].
+    #[inline]
+    pub(crate) unsafe fn leak_versioned(&self, ptr: NonNull<T>) -> VersionedKey {
+        // SAFETY: forwarded contract.
+        let (key, t, off) = unsafe { self.leak_at(ptr) };
+        // SAFETY: `leak_at` located the slot in tier `t`.
+        VersionedKey::new(key, unsafe { self.tiers.version(t, off) })
+    }
+
+    /// Turns versions on (idempotent; one flag test once on); `Err` if the OS refuses the
+    /// memory they need.
+    #[inline]
+    pub(crate) fn enable_versions(&self) -> Result<(), Error> {
+        self.tiers.enable_versions()
     }
 
     /// The slot of `key` if it is leaked (owned by its key, not by a `Slot`), so it holds a
@@ -258,14 +294,73 @@ impl<T> Store<T> {
     }
 
     /// Takes back a leaked slot: its pointer, if `key` is occupied and was leaked. (A cached
-    /// slot's bit is set, but it was freed by its `Slot`, so it is never marked leaked.)
+    /// slot's bit is set, but it was freed by its `Slot`, so it is never marked leaked.) Its
+    /// generation moves on, so no [`VersionedKey`] handed out for it finds it again.
+    #[inline]
     pub(crate) fn reclaim(&self, key: Key) -> Option<NonNull<T>> {
-        if !self.tiers.contains(key.index()) {
+        self.take_leaked(key, None)
+    }
+
+    /// Takes back leaked `key` if its generation is `key`'s ([`Store::reclaim`] for a
+    /// versioned key).
+    #[inline]
+    pub(crate) fn reclaim_versioned(&self, key: VersionedKey) -> Option<NonNull<T>> {
+        self.take_leaked(key.key(), Some(key.version()))
+    }
+
+    /// Clears the leaked mark of `key` (if `version` is given, only at that generation) and
+    /// moves its generation on: the slot, now the caller's to own.
+    #[inline(always)]
+    fn take_leaked(&self, key: Key, version: Option<u32>) -> Option<NonNull<T>> {
+        let (t, off) = self.tiers.split(key.index());
+        if t >= self.tiers.count() {
             return None;
         }
+        // SAFETY: `t < count`.
+        let tier = unsafe { self.tiers.tier(t) };
+        // A leaked slot is occupied; the offset can pass the capacity (see `key_owned`).
+        if off >= tier.raw.capacity() {
+            return None;
+        }
+        if let Some(v) = version {
+            // SAFETY: `t < count`, `off` below the tier's capacity.
+            if unsafe { self.tiers.version(t, off) } != v {
+                return None;
+            }
+        }
+        // SAFETY: as above.
+        if !unsafe { tier.leaked.remove(off) } {
+            return None;
+        }
+        // SAFETY: as above.
+        unsafe { self.tiers.bump_version(t, off) };
+        Some(self.slot_ptr(t, off))
+    }
+
+    /// The versioned key of leaked `key` (`None` if it is not leaked). Versions must be on.
+    pub(crate) fn versioned_key(&self, key: Key) -> Option<VersionedKey> {
+        self.key_owned(key)?;
         let (t, off) = self.tiers.split(key.index());
-        // SAFETY: occupied, so `t < count` and `off` is in the tier.
-        unsafe { self.tiers.tier(t).leaked.remove(off) }.then(|| self.slot_ptr(t, off))
+        // SAFETY: key-owned, so `t < count` and `off` is in the tier.
+        let version = unsafe { self.tiers.version(t, off) };
+        Some(VersionedKey::new(key, version))
+    }
+
+    /// The slot of `key` if it is leaked and its generation is still `key`'s: one load more
+    /// than [`Store::key_owned`].
+    #[inline(always)]
+    pub(crate) fn key_owned_versioned(&self, key: VersionedKey) -> Option<NonNull<T>> {
+        let (t, off) = self.tiers.split(key.key().index());
+        if t >= self.tiers.count() {
+            return None;
+        }
+        // SAFETY: `t < count`.
+        let tier = unsafe { self.tiers.tier(t) };
+        // SAFETY: `off` below the capacity the set and the versions were made with.
+        let live = off < tier.raw.capacity()
+            && unsafe { tier.leaked.contains(off) }
+            && unsafe { self.tiers.version(t, off) } == key.version();
+        live.then(|| self.slot_ptr(t, off))
     }
 
     /// Key-owned (leaked) slots.

@@ -19,9 +19,10 @@ use crate::bitmap::Mode;
 use crate::leaked::LeakedSet;
 use crate::memory::MemOptions;
 use crate::raw::RawSlab;
+use crate::versions::Versions;
 use crate::Error;
 use core::alloc::Layout;
-use core::cell::{Cell, UnsafeCell};
+use core::cell::{Cell, OnceCell, UnsafeCell};
 use core::mem::MaybeUninit;
 
 /// Bytes a store of values up to [`DEFAULT_AHEAD_MAX_SIZE`] commits ahead of its inserts
@@ -49,6 +50,8 @@ pub(crate) const MAX_TIERS: usize = 33;
 pub(crate) struct Tier {
     pub(crate) raw: RawSlab,
     pub(crate) leaked: LeakedSet,
+    /// Set once the store hands out versioned keys (and for every tier made after).
+    pub(crate) versions: OnceCell<Versions>,
 }
 
 /// How a store is laid out and backed.
@@ -115,6 +118,9 @@ pub(crate) struct Tiers {
     ahead: usize,
     /// Why the last growth failed, for the panic message of a full `insert`.
     grow_error: Cell<Option<Error>>,
+    /// Versioned keys were handed out: every tier has its `versions`, and a slot's
+    /// generation moves on whenever it stops being key-owned.
+    versioned: Cell<bool>,
 }
 
 impl Tiers {
@@ -171,6 +177,7 @@ impl Tiers {
                     0
                 }),
             grow_error: Cell::new(None),
+            versioned: Cell::new(false),
         };
         let first_tier = tiers.make_tier(first, config.initial.min(first), config.prefault)?;
         // SAFETY: the table is empty; entry 0 is written once.
@@ -199,6 +206,7 @@ impl Tiers {
             },
             ahead: 0,
             grow_error: Cell::new(None),
+            versioned: Cell::new(false),
         }
     }
 
@@ -211,7 +219,15 @@ impl Tiers {
         };
         let raw = RawSlab::new(capacity, prefault, self.elem, Mode::Pool, mem)?;
         let leaked = LeakedSet::new(capacity)?;
-        Ok(Tier { raw, leaked })
+        let versions = OnceCell::new();
+        if self.versioned.get() {
+            let _ = versions.set(Versions::new(capacity)?);
+        }
+        Ok(Tier {
+            raw,
+            leaked,
+            versions,
+        })
     }
 
     /// Appends `tier` as entry `t`, which must be the next one.
@@ -462,6 +478,57 @@ impl Tiers {
         (0..self.count.get())
             .map(|t| unsafe { self.tier(t) }.leaked.count())
             .sum()
+    }
+
+    /// Makes every tier's [`Versions`] (and every later tier's): from now on a slot's
+    /// generation moves on whenever it stops being key-owned. Idempotent.
+    #[inline(always)]
+    pub(crate) fn enable_versions(&self) -> Result<(), Error> {
+        if self.versioned.get() {
+            return Ok(());
+        }
+        self.make_versions()
+    }
+
+    /// The first [`Tiers::enable_versions`]: every tier's versions made.
+    #[cold]
+    #[inline(never)]
+    fn make_versions(&self) -> Result<(), Error> {
+        for t in 0..self.count.get() {
+            // SAFETY: `t < count`.
+            let tier = unsafe { self.tier(t) };
+            if tier.versions.get().is_none() {
+                let _ = tier.versions.set(Versions::new(tier.raw.capacity())?);
+            }
+        }
+        self.versioned.set(true);
+        Ok(())
+    }
+
+    /// The generation of offset `off` of tier `t` (0 while versions are off).
+    ///
+    /// # Safety
+    /// `t < count` and `off` below tier `t`'s capacity.
+    #[inline(always)]
+    pub(crate) unsafe fn version(&self, t: usize, off: u32) -> u32 {
+        // SAFETY: forwarded contract.
+        unsafe { self.tier(t).versions.get().map_or(0, |v| v.get(off)) }
+    }
+
+    /// Moves the generation of offset `off` of tier `t` on (nothing while versions are off).
+    ///
+    /// # Safety
+    /// As [`Tiers::version`].
+    #[inline]
+    pub(crate) unsafe fn bump_version(&self, t: usize, off: u32) {
+        if self.versioned.get() {
+            // SAFETY: forwarded contract; versioned, so every tier has its versions.
+            unsafe {
+                if let Some(v) = self.tier(t).versions.get() {
+                    v.bump(off);
+                }
+            }
+        }
     }
 
     /// Live slots.

@@ -12,7 +12,7 @@ use super::{batched, take_turns, Contender, Ctx, LatencyTable, TableInfo, Worklo
 use crate::rng::Rng;
 use crate::timing::UNIT;
 use nexus_slab::bounded::BoundedSlab;
-use nexus_slab::{HiSlab, Key};
+use nexus_slab::{HiSlab, Key, VersionedKey};
 use std::hint::black_box;
 
 /// A 32-byte node: the link and the payload a real node would carry.
@@ -24,6 +24,16 @@ struct Node {
 }
 
 nexus_slab::create_allocator!(walk_nodes, Node);
+
+/// The node linked by versioned keys (8 bytes: the payload is 4 bytes shorter).
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct VNode {
+    next: VersionedKey,
+    payload: [u32; 6],
+}
+
+nexus_slab::create_allocator!(walk_vnodes, VNode);
 
 /// The same node for `slab` (index links).
 #[derive(Clone, Copy)]
@@ -79,9 +89,46 @@ pub(crate) fn id(order: Order) -> String {
     format!("{}_{}_32B", Workload::KeyWalk.name(), order.name())
 }
 
+/// Id of the insert + remove table.
+pub(crate) fn churn_id() -> String {
+    format!("{}_insert-remove_32B", Workload::KeyWalk.name())
+}
+
 /// Ids of every table this workload makes.
 pub(crate) fn ids() -> Vec<String> {
-    Order::ALL.map(id).to_vec()
+    let mut ids = Order::ALL.map(id).to_vec();
+    ids.push(churn_id());
+    ids
+}
+
+/// The versioned list: `n` key-owned nodes linked by versioned keys, and its first key.
+fn versioned_list(succ: &[u32]) -> VersionedKey {
+    if walk_vnodes::is_initialized() {
+        walk_vnodes::shutdown().expect("the previous list was freed");
+    }
+    walk_vnodes::init().bounded(succ.len() as u32).build();
+    let mut a = walk_vnodes::access();
+    let none = VersionedKey::from_raw(u64::MAX);
+    let keys: Vec<VersionedKey> = (0..succ.len())
+        .map(|i| {
+            a.insert_versioned(VNode {
+                next: none,
+                payload: [i as u32; 6],
+            })
+        })
+        .collect();
+    for (i, &s) in succ.iter().enumerate() {
+        a.get_versioned_mut(keys[i]).expect("live").next = keys[s as usize];
+    }
+    keys[0]
+}
+
+fn free_versioned_list(start: VersionedKey) {
+    let mut a = walk_vnodes::access();
+    let mut at = start;
+    while let Some(node) = a.remove_versioned(at) {
+        at = node.next;
+    }
 }
 
 fn payload(i: usize) -> [u32; 7] {
@@ -165,6 +212,20 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable
         let contenders = vec![
             access("alloc Access", true),
             unchecked("alloc unchecked", true),
+            Contender::new("alloc Acc. vers.", true, move |rounds| {
+                let start = versioned_list(succ);
+                let a = walk_vnodes::access();
+                let mut at = start;
+                let rec = batched(ctx, samples(rounds), hops, 0, || {
+                    if let Some(node) = a.get_versioned(at) {
+                        at = node.next;
+                    }
+                });
+                black_box(at);
+                drop(a);
+                free_versioned_list(start);
+                rec
+            }),
             access("alloc unb. Access", false),
             unchecked("alloc unb. unchk.", false),
             Contender::new("BoundedSlab Acc.", true, move |rounds| {
@@ -273,5 +334,83 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable
             progress,
         ));
     }
+    out.push(churn(ctx, progress));
     out
+}
+
+/// Insert + remove of one key-owned node through the `Access`, plain and versioned (what
+/// versions cost on the write side), beside `Slot` insert + drop and `slab`'s insert + remove.
+fn churn(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> LatencyTable {
+    let cfg = &ctx.cfg;
+    let ops = cfg.loop_batch;
+    let samples = |rounds: usize| cfg.samples.div_ceil(rounds);
+    let node = |i: u32| Node {
+        next: Key::NONE,
+        payload: [i; 7],
+    };
+    let restart = || {
+        if walk_nodes::is_initialized() {
+            walk_nodes::shutdown().expect("the previous store was freed");
+        }
+        walk_nodes::init().bounded(1024).build();
+    };
+    let contenders = vec![
+        Contender::new("Access", true, move |rounds| {
+            restart();
+            let mut a = walk_nodes::access();
+            let mut i = 0u32;
+            batched(ctx, samples(rounds), ops, 0, || {
+                i = i.wrapping_add(1);
+                let k = a.insert(node(i));
+                black_box(a.remove(black_box(k)));
+            })
+        }),
+        Contender::new("Access versioned", true, move |rounds| {
+            restart();
+            let mut a = walk_nodes::access();
+            let mut i = 0u32;
+            batched(ctx, samples(rounds), ops, 0, || {
+                i = i.wrapping_add(1);
+                let k = a.insert_versioned(node(i));
+                black_box(a.remove_versioned(black_box(k)));
+            })
+        }),
+        Contender::new("Slot", true, move |rounds| {
+            restart();
+            let mut i = 0u32;
+            batched(ctx, samples(rounds), ops, 0, || {
+                i = i.wrapping_add(1);
+                black_box(walk_nodes::insert(node(i)).into_inner());
+            })
+        }),
+        Contender::new("slab", false, move |rounds| {
+            let mut s = slab::Slab::with_capacity(1024);
+            let mut i = 0u32;
+            let rec = batched(ctx, samples(rounds), ops, 0, || {
+                i = i.wrapping_add(1);
+                let k = s.insert(IndexNode {
+                    next: 0,
+                    payload: [i; 7],
+                });
+                black_box(s.remove(black_box(k)));
+            });
+            black_box(s.len());
+            rec
+        }),
+    ];
+    let info = TableInfo {
+        id: churn_id(),
+        title: "key-walk insert-remove, 32-byte nodes".to_string(),
+        method: format!(
+            "op = insert one key-owned node and remove it by key (Access; versioned: \
+             insert_versioned + remove_versioned), Slot insert + into_inner, slab insert + \
+             remove; tight loop, {ops} ops per timestamp pair, {} samples in {} rounds, \
+             per-op = (pair − overhead) / {ops}, resolution {:.2} {UNIT}/op",
+            cfg.samples,
+            cfg.rounds,
+            ctx.clock.resolution() as f64 / ops as f64
+        ),
+        value_bytes: 32,
+    };
+    take_turns(Workload::KeyWalk, info, cfg.rounds, contenders, progress)
 }

@@ -877,7 +877,8 @@ mod tests {
                     Workload::Iterate => 4,
                     Workload::TaggedIterate | Workload::BufferPool | Workload::Sample => 3,
                     Workload::ByteChurn | Workload::ByteMixed => 4,
-                    Workload::KeyWalk => 8,
+                    Workload::KeyWalk if t.id.contains("insert-remove") => 4,
+                    Workload::KeyWalk => 9,
                     _ => 9,
                 };
                 assert_eq!(t.rows.len(), expect, "{}", t.id);

@@ -4,7 +4,7 @@
 use crate::bounded::BoundedSlab;
 use crate::test_support::tracked;
 use crate::unbounded::UnboundedSlab;
-use crate::{create_allocator, Full, Key};
+use crate::{create_allocator, Full, Key, VersionedKey};
 use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
@@ -345,4 +345,82 @@ fn full_and_slot_show_their_value_in_debug() {
     );
     let full = slab.try_insert(String::from("b")).unwrap_err();
     assert_eq!(std::format!("{full:?}"), r#"Full("b")"#);
+}
+
+#[test]
+fn versioned_keys_tell_a_reused_slot_from_theirs() {
+    let slab = UnboundedSlab::with_chunk_capacity(2);
+    let mut a = slab.access();
+    // Plain key-owned values first: versions are turned on later, for them too.
+    let plain = a.insert(String::from("plain"));
+    let v_plain = a.versioned(plain).unwrap();
+    assert_eq!(v_plain.version(), 0);
+    let owned = slab.insert(String::from("owned"));
+    assert_eq!(
+        a.versioned(owned.key()),
+        None,
+        "a Slot's key has no versioned key"
+    );
+    assert_eq!(a.versioned(Key::NONE), None);
+
+    // Across several tiers made after versions were turned on.
+    let keys: Vec<_> = (0..20)
+        .map(|i| a.insert_versioned(std::format!("v{i}")))
+        .collect();
+    for (i, k) in keys.iter().enumerate() {
+        assert_eq!(
+            a.get_versioned(*k).map(String::as_str),
+            Some(&*std::format!("v{i}"))
+        );
+    }
+    let k = keys[7];
+    assert_eq!(a.remove_versioned(k).as_deref(), Some("v7"));
+    assert!(a.remove_versioned(k).is_none() && !a.contains_versioned(k));
+    // The slot is reused: by a key-owned value, then by a Slot leaked again.
+    let again = a.insert_versioned(String::from("again"));
+    assert_eq!(again.key(), k.key());
+    assert_ne!(again.version(), k.version());
+    assert!(a.get_versioned(k).is_none(), "stale");
+    assert_eq!(
+        a.get(k.key()).map(String::as_str),
+        Some("again"),
+        "the plain key aliases"
+    );
+    let slot = a.reclaim(again.key()).unwrap();
+    assert!(a.get_versioned(again).is_none(), "reclaimed: stale too");
+    let leaked = slot.leak();
+    assert_eq!(leaked, k.key());
+    let v2 = a.versioned(leaked).unwrap();
+    assert!(a.get_versioned(again).is_none() && a.get_versioned(v2).is_some());
+    *a.get_versioned_mut(v2).unwrap() = String::from("changed");
+    assert_eq!(a.get(leaked).map(String::as_str), Some("changed"));
+    // The allocator's own reclaim moves the generation on as well.
+    drop(a);
+    let slot = slab.reclaim(v_plain.key()).unwrap();
+    let back = slot.leak();
+    let a = slab.access();
+    assert!(a.get_versioned(v_plain).is_none());
+    assert_eq!(a.versioned(back).unwrap().version(), 1);
+
+    // Raw round trip and Debug.
+    assert_eq!(VersionedKey::from_raw(v2.into_raw()), v2);
+    assert_eq!(
+        std::format!("{:?}", VersionedKey::from_raw(3 << 32 | 5)),
+        "Key(5)v3"
+    );
+    drop(owned);
+}
+
+#[test]
+fn versioned_keys_on_the_per_thread_allocator() {
+    nodes::init().bounded(4).build();
+    let mut a = nodes::access();
+    let k = a.insert_versioned(node(1, Key::NONE));
+    assert_eq!(a.get_versioned(k).map(|n| n.value), Some(1));
+    assert_eq!(a.remove_versioned(k).map(|n| n.value), Some(1));
+    let k2 = a.insert_versioned(node(2, Key::NONE));
+    assert_eq!(k2.key(), k.key());
+    assert!(a.get_versioned(k).is_none());
+    assert_eq!(nodes::len(), 1);
+    a.remove_versioned(k2);
 }

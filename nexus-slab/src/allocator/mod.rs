@@ -261,6 +261,30 @@ unsafe impl<A: Allocator<V>, V> SlotOwner for PerThread<A, V> {
         local::<A, V>().store().key_owned(key)
     }
 
+    #[inline(always)]
+    fn key_owned_versioned(&self, key: crate::VersionedKey) -> Option<NonNull<V>> {
+        local::<A, V>().store().key_owned_versioned(key)
+    }
+
+    fn enable_versions(&self) -> Result<(), Error> {
+        local::<A, V>().store().enable_versions()
+    }
+
+    fn versioned_key(&self, key: Key) -> Option<crate::VersionedKey> {
+        local::<A, V>().store().versioned_key(key)
+    }
+
+    #[inline]
+    unsafe fn leak_versioned(&self, ptr: NonNull<V>) -> crate::VersionedKey {
+        // SAFETY: a live `Slot` exists, so this is its store; forwarded contract.
+        unsafe { local::<A, V>().store().leak_versioned(ptr) }
+    }
+
+    #[inline]
+    fn take_key_owned_versioned(&self, key: crate::VersionedKey) -> Option<NonNull<V>> {
+        local::<A, V>().store().reclaim_versioned(key)
+    }
+
     #[inline]
     fn take_key_owned(&self, key: Key) -> Option<NonNull<V>> {
         local::<A, V>().store().reclaim(key)

@@ -677,7 +677,7 @@ fn collect_extend_default_and_key_of() {
     let copy = it.clone();
     assert!(it.eq(copy));
 
-    let err = catch_unwind(|| HiSlab::<[u8; 1 << 20]>::with_capacity(u32::MAX - 1)).unwrap_err();
+    let err = catch_unwind(|| HiSlab::<[u8; 1 << 32]>::with_capacity(u32::MAX - 1)).unwrap_err();
     assert!(err
         .downcast_ref::<String>()
         .unwrap()
