@@ -629,6 +629,83 @@ impl Bitmap {
         self.search::<false>(w)
     }
 
+    /// Highest level-0 word at index `<= w` that is non-zero, skipping empty regions through
+    /// the `live` summaries (read only: a stale summary bit it meets is stepped over, not
+    /// repaired).
+    pub(crate) fn prev_nonempty_word(&self, w: usize) -> Option<usize> {
+        let w = w.min(self.words[0].checked_sub(1)?);
+        // SAFETY: `w < words[0]`.
+        if unsafe { self.word(w) } != 0 {
+            return Some(w);
+        }
+        if w == 0 {
+            return None;
+        }
+        if !self.track_live || self.levels == 1 {
+            // SAFETY: every `w` in the range is a level-0 word.
+            return (0..w).rev().find(|&w| unsafe { self.word(w) } != 0);
+        }
+        self.search_back(w - 1)
+    }
+
+    /// The highest non-empty level-0 word `<= w`: climbs the `live` summaries from `w` and
+    /// descends from the highest candidate; a candidate whose child is empty (a stale bit)
+    /// sends the search on below it. `track_live` and `levels > 1` hold.
+    fn search_back(&self, w: usize) -> Option<usize> {
+        // At level k, look for a set live bit at position <= p.
+        let (mut k, mut p) = (1, w);
+        loop {
+            if k == self.levels {
+                return None;
+            }
+            let wk = p / 64;
+            // SAFETY: `p` is a child index of level k - 1, so `wk < words[k]`.
+            let m = unsafe { *self.live[k].add(wk) } & (ALL >> (63 - p % 64));
+            if m == 0 {
+                if wk == 0 {
+                    return None;
+                }
+                p = wk - 1;
+                k += 1;
+                continue;
+            }
+            let (mut level, mut b) = (k - 1, wk * 64 + 63 - m.leading_zeros() as usize);
+            loop {
+                // SAFETY: `b` is the child of a set live bit, so not padding:
+                // `b < words[level]`.
+                let word = unsafe { self.view::<false>(level, b) };
+                if word == 0 {
+                    if b == 0 {
+                        return None;
+                    }
+                    k = level + 1;
+                    p = b - 1;
+                    break;
+                }
+                if level == 0 {
+                    return Some(b);
+                }
+                b = b * 64 + 63 - word.leading_zeros() as usize;
+                level -= 1;
+            }
+        }
+    }
+
+    /// Highest occupied index `<= upto`.
+    #[inline]
+    pub(crate) fn prev_occupied(&self, upto: usize) -> Option<usize> {
+        let upto = upto.min(self.capacity.checked_sub(1)?);
+        let w = upto / 64;
+        // SAFETY: `upto < capacity` so `w < words[0]`.
+        let word = unsafe { self.word(w) } & (ALL >> (63 - upto % 64));
+        if word != 0 {
+            return Some(w * 64 + 63 - word.leading_zeros() as usize);
+        }
+        let w = self.prev_nonempty_word(w.checked_sub(1)?)?;
+        // SAFETY: returned words are in range.
+        Some(w * 64 + 63 - unsafe { self.word(w) }.leading_zeros() as usize)
+    }
+
     /// Lowest occupied index `>= from`.
     #[inline]
     pub(crate) fn next_occupied(&self, from: usize) -> Option<usize> {
@@ -979,7 +1056,16 @@ mod tests {
             seen.push(i);
             at = i + 1;
         }
-        assert_eq!(seen, keep.into_iter().collect::<Vec<_>>());
+        assert_eq!(seen, keep.iter().copied().collect::<Vec<_>>());
+        // Backwards, over every position, with stale live bits left by the releases.
+        for upto in (0..cap as usize).step_by(if cfg!(miri) { 37 } else { 1 }) {
+            assert_eq!(
+                m.prev_occupied(upto),
+                keep.range(..=upto).next_back().copied(),
+                "upto {upto}"
+            );
+        }
+        assert_eq!(m.prev_occupied(usize::MAX), Some(8999));
     }
 
     #[test]
@@ -1013,6 +1099,12 @@ mod tests {
                 m.check_invariants();
                 let first = model.iter().next().copied();
                 assert_eq!(m.next_occupied(0), first);
+                let probe = (x >> 7) as usize % cap as usize;
+                assert_eq!(
+                    m.prev_occupied(probe),
+                    model.range(..=probe).next_back().copied(),
+                    "step {step}"
+                );
             }
         }
         m.check_invariants();

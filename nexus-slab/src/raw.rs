@@ -244,6 +244,13 @@ impl RawSlab {
     pub(crate) fn next_occupied(&self, from: u32) -> Option<u32> {
         self.bitmap.next_occupied(from as usize).map(|i| i as u32)
     }
+
+    /// Highest occupied index below `end`.
+    #[inline]
+    pub(crate) fn prev_occupied_below(&self, end: u32) -> Option<u32> {
+        let upto = end.checked_sub(1)?;
+        self.bitmap.prev_occupied(upto as usize).map(|i| i as u32)
+    }
 }
 
 #[cfg(test)]

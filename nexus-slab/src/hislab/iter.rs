@@ -53,6 +53,10 @@ impl Cursor {
 pub struct Iter<'a, T> {
     slab: &'a HiSlab<T>,
     cursor: Cursor,
+    /// One past the last index the front has yielded.
+    front: u32,
+    /// The lowest index the back has yielded (the capacity before): the front stops there.
+    back: u32,
 }
 
 impl<'a, T> Iter<'a, T> {
@@ -61,6 +65,8 @@ impl<'a, T> Iter<'a, T> {
         Iter {
             slab,
             cursor: Cursor::new(),
+            front: 0,
+            back: slab.capacity(),
         }
     }
 }
@@ -71,6 +77,11 @@ impl<'a, T> Iterator for Iter<'a, T> {
     #[inline]
     fn next(&mut self) -> Option<(u32, &'a T)> {
         let idx = self.cursor.next(self.slab.raw.bitmap())?;
+        if idx >= self.back {
+            self.front = self.back;
+            return None;
+        }
+        self.front = idx + 1;
         // SAFETY: the bit was set when its word was loaded, and only `&mut self` methods can
         // clear it, which the shared borrow `'a` excludes: the slot is live and initialized.
         Some((idx, unsafe { &*self.slab.slot(idx) }))
@@ -81,6 +92,20 @@ impl<'a, T> Iterator for Iter<'a, T> {
     }
 }
 
+impl<'a, T> DoubleEndedIterator for Iter<'a, T> {
+    /// The highest live index not yet yielded from either end.
+    #[inline]
+    fn next_back(&mut self) -> Option<(u32, &'a T)> {
+        let idx = self.slab.raw.prev_occupied_below(self.back)?;
+        if idx < self.front {
+            return None;
+        }
+        self.back = idx;
+        // SAFETY: as in `next`: occupied, and no slot is freed while `'a` lasts.
+        Some((idx, unsafe { &*self.slab.slot(idx) }))
+    }
+}
+
 impl<T> FusedIterator for Iter<'_, T> {}
 
 impl<T> Clone for Iter<'_, T> {
@@ -88,6 +113,8 @@ impl<T> Clone for Iter<'_, T> {
         Iter {
             slab: self.slab,
             cursor: self.cursor.clone(),
+            front: self.front,
+            back: self.back,
         }
     }
 }
@@ -96,6 +123,9 @@ impl<T> Clone for Iter<'_, T> {
 pub struct IterMut<'a, T> {
     slab: *const HiSlab<T>,
     cursor: Cursor,
+    /// The lowest index the back has yielded (the capacity before).
+    back: u32,
+    /// Values not yet yielded from either end: the two ends meet when it reaches 0.
     remaining: usize,
     _borrow: PhantomData<&'a mut HiSlab<T>>,
 }
@@ -105,6 +135,7 @@ impl<'a, T> IterMut<'a, T> {
         slab.settle();
         let remaining = slab.len() as usize;
         IterMut {
+            back: slab.capacity(),
             slab,
             cursor: Cursor::new(),
             remaining,
@@ -122,6 +153,9 @@ impl<'a, T> Iterator for IterMut<'a, T> {
         // reading the bitmap through a shared view does not overlap any `&mut T` handed out
         // (values and bitmap are separate memory).
         let slab = unsafe { &*self.slab };
+        if self.remaining == 0 {
+            return None;
+        }
         let idx = self.cursor.next(slab.raw.bitmap())?;
         self.remaining -= 1;
         // SAFETY: the slot is occupied; each index is yielded once, so the `&mut T`s are
@@ -134,6 +168,23 @@ impl<'a, T> Iterator for IterMut<'a, T> {
     }
 }
 
+impl<'a, T> DoubleEndedIterator for IterMut<'a, T> {
+    #[inline]
+    fn next_back(&mut self) -> Option<(u32, &'a mut T)> {
+        if self.remaining == 0 {
+            return None;
+        }
+        // SAFETY: as in `next`.
+        let slab = unsafe { &*self.slab };
+        let idx = slab.raw.prev_occupied_below(self.back)?;
+        self.back = idx;
+        self.remaining -= 1;
+        // SAFETY: as in `next`: occupied, and not yet yielded by either end (`remaining`
+        // counts exactly those, and each end takes the nearest one), so disjoint.
+        Some((idx, unsafe { &mut *slab.slot(idx) }))
+    }
+}
+
 impl<T> ExactSizeIterator for IterMut<'_, T> {}
 impl<T> FusedIterator for IterMut<'_, T> {}
 
@@ -142,13 +193,16 @@ impl<T> FusedIterator for IterMut<'_, T> {}
 pub struct IntoIter<T> {
     slab: HiSlab<T>,
     at: u32,
+    /// The lowest index taken from the back (the capacity before).
+    back: u32,
 }
 
 impl<T> IntoIter<T> {
     pub(super) fn new(slab: HiSlab<T>) -> Self {
         // Its own removes may make a slot behind `at` hot: the walk never returns there.
         slab.settle();
-        IntoIter { slab, at: 0 }
+        let back = slab.capacity();
+        IntoIter { slab, at: 0, back }
     }
 }
 
@@ -157,15 +211,19 @@ impl<T> Iterator for IntoIter<T> {
 
     #[inline]
     fn next(&mut self) -> Option<(u32, T)> {
-        let idx = self.slab.raw.next_occupied(self.at)?;
-        // Indices are below the capacity, at most `u32::MAX`: `idx + 1` cannot overflow.
-        self.at = idx + 1;
-        Some((idx, self.slab.remove(idx)?))
+        take_front(&mut self.slab, &mut self.at, self.back)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         let n = self.slab.len() as usize;
         (n, Some(n))
+    }
+}
+
+impl<T> DoubleEndedIterator for IntoIter<T> {
+    #[inline]
+    fn next_back(&mut self) -> Option<(u32, T)> {
+        take_back(&mut self.slab, self.at, &mut self.back)
     }
 }
 
@@ -176,13 +234,16 @@ impl<T> FusedIterator for IntoIter<T> {}
 pub struct Drain<'a, T> {
     slab: &'a mut HiSlab<T>,
     at: u32,
+    /// The lowest index taken from the back (the capacity before).
+    back: u32,
 }
 
 impl<'a, T> Drain<'a, T> {
     pub(super) fn new(slab: &'a mut HiSlab<T>) -> Self {
         // Its own removes may make a slot behind `at` hot: the walk never returns there.
         slab.settle();
-        Drain { slab, at: 0 }
+        let back = slab.capacity();
+        Drain { slab, at: 0, back }
     }
 }
 
@@ -191,9 +252,7 @@ impl<T> Iterator for Drain<'_, T> {
 
     #[inline]
     fn next(&mut self) -> Option<(u32, T)> {
-        let idx = self.slab.raw.next_occupied(self.at)?;
-        self.at = idx + 1;
-        Some((idx, self.slab.remove(idx)?))
+        take_front(self.slab, &mut self.at, self.back)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -208,5 +267,31 @@ impl<T> Drop for Drain<'_, T> {
     }
 }
 
+impl<T> DoubleEndedIterator for Drain<'_, T> {
+    #[inline]
+    fn next_back(&mut self) -> Option<(u32, T)> {
+        take_back(self.slab, self.at, &mut self.back)
+    }
+}
+
 impl<T> ExactSizeIterator for Drain<'_, T> {}
 impl<T> FusedIterator for Drain<'_, T> {}
+
+/// Removes the lowest live value in `[*at, back)` and moves `*at` past it. The removal may
+/// keep the slot hot (its bit set): below `*at`, where neither end looks again.
+#[inline]
+fn take_front<T>(slab: &mut HiSlab<T>, at: &mut u32, back: u32) -> Option<(u32, T)> {
+    let idx = slab.raw.next_occupied(*at).filter(|&i| i < back)?;
+    // Indices are below the capacity, at most `u32::MAX`: `idx + 1` cannot overflow.
+    *at = idx + 1;
+    Some((idx, slab.remove(idx)?))
+}
+
+/// Removes the highest live value in `[at, *back)` and moves `*back` down to it. A slot the
+/// removal keeps hot is `*back` itself, or one below `at`, which neither end looks at again.
+#[inline]
+fn take_back<T>(slab: &mut HiSlab<T>, at: u32, back: &mut u32) -> Option<(u32, T)> {
+    let idx = slab.raw.prev_occupied_below(*back).filter(|&i| i >= at)?;
+    *back = idx;
+    Some((idx, slab.remove(idx)?))
+}

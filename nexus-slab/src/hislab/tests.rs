@@ -683,3 +683,63 @@ fn collect_extend_default_and_key_of() {
         .unwrap()
         .starts_with("HiSlab::with_capacity(4294967294): "));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: if cfg!(miri) { 6 } else { crate::test_support::cases(256) },
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Every iterator taken from both ends meets in the middle: each live value once, in
+    /// index order from the front and reverse order from the back (including the slot a
+    /// removal keeps hot, which the owning iterators make as they go).
+    #[test]
+    fn iterators_are_double_ended(
+        live in prop::collection::btree_set(0u32..300, 0..120),
+        ends in prop::collection::vec(any::<bool>(), 0..140),
+    ) {
+        let mut slab = HiSlab::new(0, 300).unwrap();
+        for i in 0..300u32 { slab.insert(i); }
+        for i in 0..300u32 { if !live.contains(&i) { slab.remove(i); } }
+        let model: Vec<u32> = live.iter().copied().collect();
+        fn walk<I: DoubleEndedIterator<Item = u32>>(mut it: I, ends: &[bool]) -> Vec<u32> {
+            let (mut front, mut back) = (Vec::new(), Vec::new());
+            for &from_back in ends {
+                let next = if from_back { it.next_back() } else { it.next() };
+                match (next, from_back) {
+                    (Some(i), false) => front.push(i),
+                    (Some(i), true) => back.push(i),
+                    (None, _) => break,
+                }
+            }
+            front.extend(it.by_ref());
+            assert!(it.next().is_none() && it.next_back().is_none(), "fused at both ends");
+            back.reverse();
+            front.extend(back);
+            front
+        }
+        prop_assert_eq!(walk(slab.iter().map(|(i, v)| { assert_eq!(i, *v); i }), &ends), model.clone());
+        prop_assert_eq!(walk(slab.iter_mut().map(|(i, v)| { *v += 1000; i }), &ends), model.clone());
+        prop_assert!(slab.iter().all(|(i, v)| *v == i + 1000));
+        let mut copy = slab.clone();
+        prop_assert_eq!(walk(copy.drain().map(|(i, v)| { assert_eq!(v, i + 1000); i }), &ends), model.clone());
+        prop_assert!(copy.is_empty());
+        copy.raw.bitmap().check_invariants();
+        prop_assert_eq!(walk(slab.into_iter().map(|(i, _)| i), &ends), model);
+    }
+}
+
+#[test]
+fn iter_mut_reports_its_length_from_both_ends() {
+    let mut slab: HiSlab<u8> = (0..10).collect();
+    let mut it = slab.iter_mut();
+    it.next();
+    it.next_back();
+    assert_eq!(it.len(), 8);
+    assert_eq!(it.next_back().map(|(i, _)| i), Some(8));
+    assert_eq!(
+        it.rev().map(|(i, _)| i).collect::<Vec<_>>(),
+        [7, 6, 5, 4, 3, 2, 1]
+    );
+}
