@@ -4,7 +4,7 @@
 
 use crate::bitmap::Mode;
 use crate::memory::MemOptions;
-use crate::raw::RawSlab;
+use crate::raw::{Elem, RawSlab};
 use crate::Error;
 use core::alloc::Layout;
 use core::fmt;
@@ -100,6 +100,13 @@ impl<const N: usize> BufferSlab<N> {
     /// alignment must stay within `isize::MAX`.
     pub const MAX_N: usize = (isize::MAX as usize + 1) - 4096;
 
+    /// One buffer's slot: `STRIDE` bytes aligned to `ALIGN`; `None` when `N` is above
+    /// [`MAX_N`](BufferSlab::MAX_N).
+    const SLOT_LAYOUT: Option<Layout> = match Layout::from_size_align(Self::STRIDE, Self::ALIGN) {
+        Ok(layout) if N == 0 || Self::STRIDE != 0 => Some(layout),
+        _ => None,
+    };
+
     /// Reserves `virtual_capacity` buffers of address space and pre-faults the first
     /// `initial_capacity`. A capacity of 0 is accepted: every `allocate` then finds the pool
     /// full.
@@ -108,13 +115,10 @@ impl<const N: usize> BufferSlab<N> {
     /// `initial_capacity > virtual_capacity` or `N × capacity` beyond the address space
     /// (`Error::InvalidCapacity`), or a reservation the OS refuses.
     pub fn new(initial_capacity: u32, virtual_capacity: u32) -> Result<BufferSlab<N>, Error> {
-        let layout = Layout::from_size_align(Self::STRIDE, Self::ALIGN)
-            .ok()
-            .filter(|_| N == 0 || Self::STRIDE != 0)
-            .ok_or(Error::ElementTooLarge {
-                size: N,
-                maximum: Self::MAX_N,
-            })?;
+        let layout = Self::SLOT_LAYOUT.ok_or(Error::ElementTooLarge {
+            size: N,
+            maximum: Self::MAX_N,
+        })?;
         let raw = RawSlab::new(
             virtual_capacity,
             initial_capacity,
@@ -146,13 +150,11 @@ impl<const N: usize> BufferSlab<N> {
     #[inline]
     pub fn try_allocate(&self) -> Option<AutoGuard<'_, N>> {
         let idx = self.raw.acquire()?;
-        // `idx < capacity`: the buffer lies inside the reserved region. The pointer keeps the
-        // region's provenance (derived from its raw base pointer).
-        let ptr = self.raw.base().wrapping_add(idx as usize * Self::STRIDE);
         Some(AutoGuard {
             pool: self,
-            // The region's base is non-null and the offset stays inside it (or is 0).
-            ptr: NonNull::new(ptr).unwrap_or(NonNull::dangling()),
+            // SAFETY: the slab is made with `SLOT_LAYOUT` (`new`), and an acquired index is below
+            // the capacity.
+            ptr: unsafe { self.raw.slot::<Self>(idx) },
             idx,
         })
     }
@@ -188,6 +190,16 @@ impl<const N: usize> BufferSlab<N> {
     pub fn is_allocated(&self, idx: u32) -> bool {
         self.raw.contains(idx)
     }
+}
+
+/// A pool's slots as the raw layer sees them: bytes, `STRIDE` apart.
+impl<const N: usize> Elem for BufferSlab<N> {
+    type Value = u8;
+    // A pool is only made when its layout exists (`new`); the fallback is never a slab's.
+    const LAYOUT: Layout = match Self::SLOT_LAYOUT {
+        Some(layout) => layout,
+        None => Layout::new::<u8>(),
+    };
 }
 
 impl<const N: usize> fmt::Debug for BufferSlab<N> {

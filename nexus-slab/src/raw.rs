@@ -1,12 +1,47 @@
 //! [`RawSlab`]: the non-generic core every slab in this crate stands on — the occupancy
-//! bitmap, the reserved value memory and the live count. It hands out and takes back indices;
-//! the typed layers above turn an index into a `*mut T` and own the values.
+//! bitmap, the reserved value memory and the live count. It hands out and takes back indices,
+//! and it is the one place an index becomes an address ([`RawSlab::slot`]) and an address an
+//! index ([`RawSlab::index_of`]); the typed layers above own the values.
 
 use crate::bitmap::{Bitmap, Mode};
 use crate::memory::{MemOptions, Region};
 use crate::Error;
 use core::alloc::Layout;
 use core::cell::Cell;
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+
+/// What a slab's slots hold, as the raw layer sees it: the layout every slot is made with
+/// (its size is the stride between slots) and the type a slot's address points at. Naming
+/// the element by a type gives [`RawSlab::slot`] its stride as a constant (a shift or a
+/// multiply by an immediate, not a load and a multiply on the path from key to value).
+pub(crate) trait Elem {
+    /// What a slot's address points at.
+    type Value;
+    /// One slot: `LAYOUT.size()` bytes apart, each aligned to `LAYOUT.align()`.
+    const LAYOUT: Layout;
+}
+
+/// Slots of `T`: `T`'s size apart, or for a zero-sized `T` its alignment apart, so that every
+/// slot still has its own address (a pointer still names its index).
+pub(crate) struct Of<T>(PhantomData<T>);
+
+impl<T> Elem for Of<T> {
+    type Value = T;
+    const LAYOUT: Layout = {
+        let stride = if size_of::<T>() == 0 {
+            align_of::<T>()
+        } else {
+            size_of::<T>()
+        };
+        // A size that is a multiple of the alignment (both are, for any Rust type) is a valid
+        // layout.
+        match Layout::from_size_align(stride, align_of::<T>()) {
+            Ok(layout) => layout,
+            Err(_) => panic!("a type's size is a multiple of its alignment"),
+        }
+    };
+}
 
 /// Index bookkeeping plus value memory for `capacity` slots of one element layout.
 ///
@@ -227,10 +262,50 @@ impl RawSlab {
         self.bitmap.capacity() as u32
     }
 
-    /// Start of slot 0. Writes through it are allowed (allocation provenance).
+    /// Slot `idx`: the one place an index becomes an address. The pointer has the value
+    /// region's provenance (writes through it are allowed) and is aligned to `E::LAYOUT`.
+    ///
+    /// # Safety
+    /// - the slab was made with `E::LAYOUT` as its element layout;
+    /// - `idx < self.capacity()`.
     #[inline(always)]
-    pub(crate) fn base(&self) -> *mut u8 {
-        self.values.as_ptr()
+    pub(crate) unsafe fn slot<E: Elem>(&self, idx: u32) -> NonNull<E::Value> {
+        debug_assert_eq!(
+            E::LAYOUT.size(),
+            self.stride,
+            "a slab read as another element"
+        );
+        debug_assert!(idx < self.capacity(), "slot {idx} of {}", self.capacity());
+        let offset = idx as usize * E::LAYOUT.size();
+        // SAFETY: `idx < capacity` and the stride is `E`'s (caller), so `offset` is inside the
+        // value region (`capacity × stride` bytes, at most `isize::MAX`: checked in `new`) or,
+        // for a stride of 0, is 0; the region's base is non-null, so the sum is too. The
+        // base is aligned to at least `E::LAYOUT.align()` and the stride is a multiple of it.
+        unsafe { NonNull::new_unchecked(self.values.as_ptr().add(offset)).cast() }
+    }
+
+    /// The index of the slot that starts at `addr` (occupied or not), or `None` if `addr` is
+    /// not the start of one of this slab's slots. The inverse of [`RawSlab::slot`], for a slab
+    /// made with `E::LAYOUT`.
+    #[inline]
+    pub(crate) fn index_of<E: Elem>(&self, addr: usize) -> Option<u32> {
+        debug_assert_eq!(
+            E::LAYOUT.size(),
+            self.stride,
+            "a slab read as another element"
+        );
+        let stride = E::LAYOUT.size();
+        let offset = addr.wrapping_sub(self.values.as_ptr() as usize);
+        if stride == 0 || offset >= self.values.len() || offset % stride != 0 {
+            return None;
+        }
+        Some((offset / stride) as u32)
+    }
+
+    /// The value region as `(first address, length in bytes)`.
+    #[inline]
+    pub(crate) fn span(&self) -> (usize, usize) {
+        (self.values.as_ptr() as usize, self.values.len())
     }
 
     /// The bitmap, for iteration.
@@ -268,7 +343,7 @@ mod tests {
         RawSlab::new(
             capacity,
             0,
-            Layout::new::<V>(),
+            Of::<V>::LAYOUT,
             Mode::Pool,
             MemOptions::default(),
         )
@@ -286,13 +361,13 @@ mod tests {
     }
 
     fn write(raw: &RawSlab, idx: u32, v: u64) {
-        // SAFETY: `idx` is below the capacity and occupied by the test.
-        unsafe { raw.base().cast::<V>().add(idx as usize).write([v; 8]) }
+        // SAFETY: made for `V`; `idx` is below the capacity and occupied by the test.
+        unsafe { raw.slot::<Of<V>>(idx).write([v; 8]) }
     }
 
     fn read(raw: &RawSlab, idx: u32) -> u64 {
         // SAFETY: as `write`, and written before.
-        unsafe { raw.base().cast::<V>().add(idx as usize).read()[7] }
+        unsafe { raw.slot::<Of<V>>(idx).read()[7] }
     }
 
     #[test]
@@ -401,7 +476,7 @@ mod tests {
         assert!(end > live as usize * SIZE);
         let idx = live.next_multiple_of(64);
         // SAFETY: in the word just taken, never written since the page was given back.
-        let fresh = unsafe { raw.base().cast::<V>().add(idx as usize).read() };
+        let fresh = unsafe { raw.slot::<Of<V>>(idx).read() };
         if raw.resident_pages(0, 0).is_some() {
             assert_eq!(fresh, [0; 8]);
         }

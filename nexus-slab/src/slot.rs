@@ -13,8 +13,18 @@ use core::ptr::NonNull;
 /// allocator markers `create_allocator!` generates; not meant to be implemented by hand.
 ///
 /// # Safety
-/// Implementors guarantee that `free`, `key_of` and `leak` are called only with pointers
-/// their own slab handed out, and that the slab's memory outlives every `Slot` naming it.
+/// `Slot` and [`Access`](crate::access::Access) trust what an implementor returns. It must
+/// guarantee:
+/// - the slab's memory outlives every `Slot` naming it and every pointer it hands out;
+/// - `insert` and `try_insert` return a `Slot` for a slot that holds the value and that no
+///   other `Slot` owns, and no key owns;
+/// - `key_owned` and `key_owned_versioned` return only slots that hold an initialized value
+///   and are owned by their key (by no `Slot`); `take_key_owned` and
+///   `take_key_owned_versioned` return such a slot and clear its key's ownership, so the
+///   caller becomes its only owner;
+/// - `free` and `leak`, called as their own `# Safety` sections require (those are the
+///   caller's duties), free the slot or make it key-owned, and nothing else;
+/// - every copy of an owner names the same slab, and `access_flag` the same cell.
 pub unsafe trait SlotOwner: Copy {
     /// The value type.
     type Value;

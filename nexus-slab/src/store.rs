@@ -6,9 +6,9 @@
 //! ([`Store::free`]); the bitmaps are touched once per 64 slots, out of line.
 
 use crate::cache::{SlotCache, CACHE};
+use crate::raw::{Elem, Of};
 use crate::tiers::{TierConfig, Tiers};
 use crate::{Error, Key, VersionedKey};
-use core::alloc::Layout;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
@@ -25,21 +25,12 @@ pub(crate) struct Store<T> {
 }
 
 impl<T> Store<T> {
-    /// Bytes between slots: the size, or for a zero-sized `T` its alignment, so that every
-    /// slot still has its own address (and a `Slot` pointer still names its index).
-    const STRIDE: usize = if size_of::<T>() == 0 {
-        align_of::<T>()
-    } else {
-        size_of::<T>()
-    };
-
+    /// A store of `T`s (slots laid out as [`Of<T>`]: a zero-sized `T` still gets its own
+    /// address per slot, so a `Slot` pointer still names its index).
     pub(crate) fn new(config: TierConfig) -> Result<Store<T>, Error> {
-        // A size that is a multiple of the alignment is always a valid layout.
-        let elem = Layout::from_size_align(Self::STRIDE, align_of::<T>())
-            .expect("stride is a multiple of align");
         Ok(Store {
             cache: SlotCache::new(),
-            tiers: Tiers::new(elem, config)?,
+            tiers: Tiers::new(Of::<T>::LAYOUT, config)?,
             _owns: PhantomData,
         })
     }
@@ -54,14 +45,15 @@ impl<T> Store<T> {
         }
     }
 
+    /// Slot `off` of tier `t`.
+    ///
+    /// # Safety
+    /// `t < tiers.count()` and `off` is below tier `t`'s capacity.
     #[inline(always)]
-    fn slot_ptr(&self, t: usize, off: u32) -> NonNull<T> {
-        // SAFETY: callers pass `t < count`, `off < tier capacity`: the pointer is inside the
-        // tier's value region, which is never null.
-        unsafe {
-            let base = self.tiers.tier(t).raw.base();
-            NonNull::new_unchecked(base.add(off as usize * Self::STRIDE).cast::<T>())
-        }
+    unsafe fn slot_ptr(&self, t: usize, off: u32) -> NonNull<T> {
+        // SAFETY: `t < count`, and `off` is in the tier (caller); every tier is made with
+        // `Of<T>`'s layout (`new`).
+        unsafe { self.tiers.tier(t).raw.slot::<Of<T>>(off) }
     }
 
     /// Takes a free slot for the caller to write a value into right away: the slot freed
@@ -105,14 +97,19 @@ impl<T> Store<T> {
             rest &= !(1 << b);
             if room > 0 {
                 room -= 1;
-                let pushed = self.cache.push_stack(self.slot_ptr(t, first + b));
+                // SAFETY: `acquire_word` gave tier `t` and bits of a word inside it.
+                let pushed = self
+                    .cache
+                    .push_stack(unsafe { self.slot_ptr(t, first + b) });
                 debug_assert!(pushed);
             } else {
-                let freed = self.tiers.release(t, first + b);
+                // SAFETY: as above.
+                let freed = unsafe { self.tiers.release(t, first + b) };
                 debug_assert!(freed);
             }
         }
-        Some(self.slot_ptr(t, first + low))
+        // SAFETY: as above.
+        Some(unsafe { self.slot_ptr(t, first + low) })
     }
 
     /// Frees the slot at `ptr` without touching its bytes.
@@ -154,13 +151,14 @@ impl<T> Store<T> {
     /// As [`Store::free`], and `ptr` is not in the cache.
     #[inline]
     unsafe fn release(&self, ptr: NonNull<T>) {
-        let located = self.tiers.locate(ptr.as_ptr() as usize, Self::STRIDE);
+        let located = self.tiers.locate::<Of<T>>(ptr.as_ptr() as usize);
         debug_assert!(
             located.is_some(),
             "freeing a pointer this store never handed out"
         );
         if let Some((t, off)) = located {
-            let freed = self.tiers.release(t, off);
+            // SAFETY: `locate` gives an existing tier.
+            let freed = unsafe { self.tiers.release(t, off) };
             debug_assert!(freed, "double free of slot {off} in tier {t}");
         }
     }
@@ -196,7 +194,7 @@ impl<T> Store<T> {
     /// The key of the slot at `ptr` (handed out by this store).
     #[inline]
     pub(crate) fn key_of(&self, ptr: NonNull<T>) -> Key {
-        match self.tiers.locate(ptr.as_ptr() as usize, Self::STRIDE) {
+        match self.tiers.locate::<Of<T>>(ptr.as_ptr() as usize) {
             Some((t, off)) => Key::new(self.tiers.start(t) + off),
             None => Key::NONE,
         }
@@ -213,7 +211,8 @@ impl<T> Store<T> {
             "get_unchecked of vacant {key:?}"
         );
         let (t, off) = self.tiers.split(key.index());
-        self.slot_ptr(t, off)
+        // SAFETY: an occupied key is in a tier: `t < count`, `off` in the tier.
+        unsafe { self.slot_ptr(t, off) }
     }
 
     /// `true` if `key` names an occupied slot (its bit is set and it is not cached).
@@ -226,7 +225,10 @@ impl<T> Store<T> {
             return true;
         }
         let (t, off) = self.tiers.split(key.index());
-        !self.cache.contains(self.slot_ptr(t, off).as_ptr())
+        // SAFETY: occupied (checked above), so in a tier.
+        !self
+            .cache
+            .contains(unsafe { self.slot_ptr(t, off) }.as_ptr())
     }
 
     /// Marks the slot at `ptr` as leaked (owned by no `Slot`) and returns its key.
@@ -244,7 +246,7 @@ impl<T> Store<T> {
     /// As [`Store::leak`].
     #[inline]
     unsafe fn leak_at(&self, ptr: NonNull<T>) -> (Key, usize, u32) {
-        let located = self.tiers.locate(ptr.as_ptr() as usize, Self::STRIDE);
+        let located = self.tiers.locate::<Of<T>>(ptr.as_ptr() as usize);
         debug_assert!(
             located.is_some(),
             "leaking a pointer this store never handed out"
@@ -290,7 +292,8 @@ impl<T> Store<T> {
         // (An offset can pass the tier's capacity: a bounded tier of 1,000 spans 1,024.)
         // SAFETY: `off` is below the capacity the set was made with.
         let leaked = off < tier.raw.capacity() && unsafe { tier.leaked.contains(off) };
-        leaked.then(|| self.slot_ptr(t, off))
+        // SAFETY: `t < count` and `off` below the tier's capacity (checked above).
+        leaked.then(|| unsafe { self.slot_ptr(t, off) })
     }
 
     /// Takes back a leaked slot: its pointer, if `key` is occupied and was leaked. (A cached
@@ -334,7 +337,8 @@ impl<T> Store<T> {
         }
         // SAFETY: as above.
         unsafe { self.tiers.bump_version(t, off) };
-        Some(self.slot_ptr(t, off))
+        // SAFETY: as above.
+        Some(unsafe { self.slot_ptr(t, off) })
     }
 
     /// The versioned key of leaked `key` (`None` if it is not leaked). Versions must be on.
@@ -360,7 +364,8 @@ impl<T> Store<T> {
         let live = off < tier.raw.capacity()
             && unsafe { tier.leaked.contains(off) }
             && unsafe { self.tiers.version(t, off) } == key.version();
-        live.then(|| self.slot_ptr(t, off))
+        // SAFETY: `t < count` and `off` below the tier's capacity (checked above).
+        live.then(|| unsafe { self.slot_ptr(t, off) })
     }
 
     /// Key-owned (leaked) slots.
@@ -395,8 +400,9 @@ impl<T> Store<T> {
             while let Some(off) = raw.next_occupied(at) {
                 at = off + 1;
                 raw.release(off);
-                // SAFETY: occupied, so initialized; freed first so a panicking Drop leaves
-                // the slot freed once; dropped exactly once.
+                // SAFETY: `off` is an occupied slot of tier `t < count`, so initialized;
+                // freed first so a panicking Drop leaves the slot freed once; dropped exactly
+                // once.
                 unsafe { self.slot_ptr(t, off).as_ptr().drop_in_place() };
             }
         }

@@ -18,7 +18,7 @@
 use crate::bitmap::Mode;
 use crate::leaked::LeakedSet;
 use crate::memory::MemOptions;
-use crate::raw::RawSlab;
+use crate::raw::{Elem, RawSlab};
 use crate::versions::Versions;
 use crate::Error;
 use core::alloc::Layout;
@@ -42,6 +42,11 @@ pub(crate) const DEFAULT_AHEAD_MAX_SIZE: usize = 64;
 /// Tiers of at least this many bytes get `MADV_HUGEPAGE` when huge pages are asked for;
 /// smaller ones would commit a 2 MiB page for a tier that may never fill it.
 pub(crate) const HUGE_TIER_BYTES: usize = 4 << 20;
+
+/// Slots in the first tier of an unbounded store unless told otherwise
+/// ([`UnboundedSlab::new`](crate::unbounded::UnboundedSlab::new), and the per-thread
+/// allocator's builder): 4096, so the tiers hold 4 Ki, 8 Ki, 16 Ki ... slots.
+pub const DEFAULT_CHUNK_CAPACITY: u32 = 4096;
 
 /// Enough tiers to cover 2³² - 1 indices from a chunk of one slot.
 pub(crate) const MAX_TIERS: usize = 33;
@@ -160,8 +165,7 @@ impl Tiers {
         // For a bounded store every index (< first) must map to tier 0: chunk >= first.
         let shift = u64::from(first).next_power_of_two().trailing_zeros();
         let tiers = Tiers {
-            // SAFETY: an array of `MaybeUninit` needs no initialization.
-            table: UnsafeCell::new(unsafe { MaybeUninit::uninit().assume_init() }),
+            table: UnsafeCell::new([const { MaybeUninit::uninit() }; MAX_TIERS]),
             spans: [const { Cell::new((0, 0)) }; MAX_TIERS],
             count: Cell::new(0),
             nonfull: Cell::new(0),
@@ -245,10 +249,7 @@ impl Tiers {
             "a tier was added re-entrantly while tier {t} was being made"
         );
         debug_assert!(t < MAX_TIERS);
-        let span = (
-            tier.raw.base() as usize,
-            tier.raw.capacity() as usize * self.elem.size(),
-        );
+        let span = tier.raw.span();
         // SAFETY: entry `t` is uninitialized and nobody refers to it (entries are handed out
         // only below `count`); the write goes through the `UnsafeCell` pointer and touches no
         // other entry.
@@ -365,7 +366,8 @@ impl Tiers {
         let low = bits.trailing_zeros();
         let mut rest = bits & (bits - 1);
         while rest != 0 {
-            assert!(self.release(t, first + rest.trailing_zeros()));
+            // SAFETY: `acquire_word` gave an existing tier.
+            assert!(unsafe { self.release(t, first + rest.trailing_zeros()) });
             rest &= rest - 1;
         }
         Some((t, first + low))
@@ -399,9 +401,12 @@ impl Tiers {
     }
 
     /// Frees (tier, offset); `false` if it was not occupied.
+    ///
+    /// # Safety
+    /// `t < count`.
     #[inline(always)]
-    pub(crate) fn release(&self, t: usize, off: u32) -> bool {
-        // SAFETY: callers pass `t < count`.
+    pub(crate) unsafe fn release(&self, t: usize, off: u32) -> bool {
+        // SAFETY: `t < count` (caller).
         let freed = unsafe { self.tier(t) }.raw.release(off);
         let mask = self.nonfull.get();
         if mask & (1 << t) == 0 {
@@ -435,7 +440,8 @@ impl Tiers {
     /// every tier's span without an early exit, so the loop has no branch to mispredict when
     /// slots are spread across tiers (one compare and a conditional move per tier).
     #[inline(always)]
-    pub(crate) fn locate(&self, addr: usize, size: usize) -> Option<(usize, u32)> {
+    pub(crate) fn locate<E: Elem>(&self, addr: usize) -> Option<(usize, u32)> {
+        debug_assert_eq!(E::LAYOUT, self.elem, "tiers read as another element");
         let count = self.count.get();
         let (mut found, mut delta) = (usize::MAX, 0);
         for (t, span) in self.spans[..count.min(MAX_TIERS)].iter().enumerate() {
@@ -446,7 +452,7 @@ impl Tiers {
                 delta = d;
             }
         }
-        (found != usize::MAX).then(|| (found, (delta / size) as u32))
+        (found != usize::MAX).then(|| (found, (delta / E::LAYOUT.size()) as u32))
     }
 
     /// `true` if `idx` is occupied.
@@ -572,8 +578,10 @@ impl Drop for Tiers {
 mod tests {
     use super::*;
 
+    use crate::raw::Of;
+
     fn unbounded(chunk: u32) -> Tiers {
-        Tiers::new(Layout::new::<u64>(), TierConfig::unbounded(chunk)).unwrap()
+        Tiers::new(Of::<u64>::LAYOUT, TierConfig::unbounded(chunk)).unwrap()
     }
 
     #[test]
@@ -612,16 +620,18 @@ mod tests {
         for i in 0..n {
             let (t, off) = tiers.acquire().unwrap();
             assert_eq!(tiers.start(t) + off, i, "lowest free index first");
-            // SAFETY: `t < count`.
-            seen.push(unsafe { tiers.tier(t) }.raw.base() as usize + off as usize * 8);
+            // SAFETY: `t < count`, `off` in the tier, which is made for `u64`s.
+            seen.push(unsafe { tiers.tier(t).raw.slot::<Of<u64>>(off) }.as_ptr() as usize);
         }
         assert_eq!(tiers.capacity(), 4 * ((1 << tiers.count()) - 1));
         for (i, &addr) in seen.iter().enumerate() {
-            let (t, off) = tiers.locate(addr, 8).unwrap();
+            let (t, off) = tiers.locate::<Of<u64>>(addr).unwrap();
             assert_eq!(tiers.start(t) + off, i as u32);
         }
-        assert!(tiers.release(0, 3));
-        assert!(!tiers.release(0, 3));
+        // SAFETY: tier 0 exists.
+        assert!(unsafe { tiers.release(0, 3) });
+        // SAFETY: as above.
+        assert!(!unsafe { tiers.release(0, 3) });
         assert_eq!(tiers.acquire(), Some((0, 3)));
         assert_eq!(tiers.len(), n);
     }

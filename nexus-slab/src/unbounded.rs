@@ -15,14 +15,12 @@
 use crate::direct::direct_slab_common;
 use crate::store::Store;
 use crate::tiers::TierConfig;
+pub use crate::tiers::DEFAULT_CHUNK_CAPACITY;
 use crate::{Error, Full};
 use core::cell::Cell;
 
 /// An owning handle into an [`UnboundedSlab`]; frees its slot when dropped.
 pub type Slot<'a, T> = crate::slot::Slot<&'a UnboundedSlab<T>>;
-
-/// Slots per first tier for [`UnboundedSlab::new`].
-pub const DEFAULT_CHUNK_CAPACITY: u32 = 4096;
 
 /// A slab that grows by tiers (`chunk`, `2·chunk`, `4·chunk`, ... slots), each its own
 /// reservation committed page by page. Nothing is ever moved or copied.

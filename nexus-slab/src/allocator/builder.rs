@@ -3,12 +3,9 @@
 use super::{install, Allocator, Marks};
 use crate::memory::MemOptions;
 use crate::store::Store;
-use crate::tiers::TierConfig;
+use crate::tiers::{TierConfig, DEFAULT_CHUNK_CAPACITY};
 use crate::Error;
 use core::marker::PhantomData;
-
-use crate::unbounded::DEFAULT_CHUNK_CAPACITY;
-
 /// Memory options shared by every builder.
 #[derive(Debug, Clone, Copy, Default)]
 struct Options {

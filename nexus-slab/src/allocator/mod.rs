@@ -105,13 +105,15 @@ impl<T> Local<T> {
         }
     }
 
-    /// Releases the store's memory. Must be called with no slot live and no borrow of the
-    /// store in use.
-    fn teardown(&self, next: u8) {
+    /// Releases the store's memory and moves to state `next`.
+    ///
+    /// # Safety
+    /// The store is live with no slot live in it, and no borrow of it is in use.
+    unsafe fn teardown(&self, next: u8) {
         debug_assert!(self.is_live() && self.store().len() == 0);
         self.state.set(next);
-        // SAFETY: no borrow of the store is held across this call (caller); no `Slot` points
-        // into it (no live slots).
+        // SAFETY: no borrow of the store is in use and no `Slot` points into it (no live
+        // slot) (caller).
         unsafe { self.replace(Store::empty()) };
     }
 }
@@ -212,7 +214,8 @@ impl<A: Allocator<V>, V> Drop for ExitGuard<A, V> {
         let local = local::<A, V>();
         if local.state.get() == LIVE {
             if local.store().len() == 0 {
-                local.teardown(DEAD);
+                // SAFETY: live, no slot live; the borrow above has ended.
+                unsafe { local.teardown(DEAD) };
             } else {
                 // From now on every free takes the slow path, which sees the last one.
                 local.store().close_cache();
@@ -328,7 +331,8 @@ unsafe fn free_slow<A: Allocator<V>, V>(ptr: NonNull<V>) {
 #[inline(never)]
 fn finish_exit<T>(local: &Local<T>) {
     if local.store().len() == 0 {
-        local.teardown(DEAD);
+        // SAFETY: EXITING is a live state; no slot live; the borrow above has ended.
+        unsafe { local.teardown(DEAD) };
     }
 }
 
@@ -597,7 +601,8 @@ pub fn shutdown<A: Allocator<V>, V>() -> Result<(), SlotsRemaining> {
             } else {
                 UNINIT
             };
-            local.teardown(next);
+            // SAFETY: live (checked above), no slot live; the borrows above have ended.
+            unsafe { local.teardown(next) };
             Ok(())
         }
         count => Err(SlotsRemaining { count }),

@@ -6,7 +6,6 @@ mod entry;
 mod iter;
 
 pub use entry::VacantEntry;
-pub(crate) use iter::Cursor;
 pub use iter::{Drain, IntoIter, Iter, IterMut};
 
 #[cfg(feature = "rand")]
@@ -15,9 +14,8 @@ use crate::bitmap::Mode;
 #[cfg(feature = "rand")]
 use crate::counts::Counts;
 use crate::memory::MemOptions;
-use crate::raw::RawSlab;
+use crate::raw::{Elem, Of, RawSlab};
 use crate::{Error, Full};
-use core::alloc::Layout;
 use core::cell::Cell;
 use core::fmt;
 use core::marker::PhantomData;
@@ -119,7 +117,7 @@ impl<T> HiSlab<T> {
         let raw = RawSlab::new(
             virtual_capacity,
             initial_capacity,
-            Layout::new::<T>(),
+            Of::<T>::LAYOUT,
             Mode::Indexed,
             MemOptions::default(),
         )?;
@@ -132,11 +130,15 @@ impl<T> HiSlab<T> {
         })
     }
 
-    /// Pointer to slot `idx` (in bounds when `idx < capacity`), with the value region's
-    /// provenance: writes through it are allowed.
+    /// Pointer to slot `idx`, with the value region's provenance: writes through it are
+    /// allowed.
+    ///
+    /// # Safety
+    /// `idx < capacity`.
     #[inline(always)]
-    pub(crate) fn slot(&self, idx: u32) -> *mut T {
-        self.raw.base().cast::<T>().wrapping_add(idx as usize)
+    pub(crate) unsafe fn slot(&self, idx: u32) -> *mut T {
+        // SAFETY: the slab is made with `Of<T>`'s layout (`new`); `idx < capacity` (caller).
+        unsafe { self.raw.slot::<Of<T>>(idx) }.as_ptr()
     }
 
     /// Frees `idx`; `false` if it was not occupied. The value is left in the slot for the
@@ -356,8 +358,8 @@ impl<T> HiSlab<T> {
     }
 
     /// The index of `value` if it is a live value of this slab (a reference obtained from
-    /// it); `None` for any other reference, and always for a zero-sized `T` (every slot
-    /// has the same address).
+    /// it); `None` for any other reference. (A zero-sized `T` gets its own address per slot,
+    /// its alignment apart, so this works for it too.)
     ///
     /// ```
     /// use nexus_slab::HiSlab;
@@ -368,15 +370,7 @@ impl<T> HiSlab<T> {
     /// assert_eq!(slab.key_of(&String::from("x")), None);
     /// ```
     pub fn key_of(&self, value: &T) -> Option<u32> {
-        let size = size_of::<T>();
-        if size == 0 {
-            return None;
-        }
-        let offset = (value as *const T as usize).wrapping_sub(self.raw.base() as usize);
-        if offset % size != 0 {
-            return None;
-        }
-        let idx = u32::try_from(offset / size).ok()?;
+        let idx = self.raw.index_of::<Of<T>>(value as *const T as usize)?;
         self.is_occupied(idx).then_some(idx)
     }
 

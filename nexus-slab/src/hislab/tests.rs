@@ -665,13 +665,17 @@ fn collect_extend_default_and_key_of() {
         None,
         "another slab's value"
     );
-    let units = HiSlab::new(0, 4).unwrap();
+    let mut units = HiSlab::new(0, 4).unwrap();
+    units.insert(());
     units.insert(());
     assert_eq!(
-        units.key_of(units.get(0).unwrap()),
-        None,
-        "zero-sized: no address"
+        units.key_of(units.get(1).unwrap()),
+        Some(1),
+        "a zero-sized value has its own address"
     );
+    assert_eq!(units.key_of(&()), None, "a unit from elsewhere");
+    units.remove(1);
+    assert_eq!(units.key_of(&units[0]), Some(0));
 
     let it = slab.iter();
     let copy = it.clone();

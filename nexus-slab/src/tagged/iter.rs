@@ -2,7 +2,7 @@
 //! at a time, skipping untagged regions through its `live` summaries.
 
 use super::TaggedHiSlab;
-use crate::hislab::Cursor;
+use crate::bitmap::Cursor;
 use core::iter::FusedIterator;
 use core::marker::PhantomData;
 
