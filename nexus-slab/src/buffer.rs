@@ -340,6 +340,10 @@ mod tests {
                 "buffer {i} overlapped"
             );
         }
+        for w in guards.windows(2) {
+            let gap = w[1].as_ptr() as usize - w[0].as_ptr() as usize;
+            assert_eq!(gap, BufferSlab::<N>::STRIDE, "N {N}: buffers STRIDE apart");
+        }
         // Free the middle one: it is handed out again, with the old bytes still there.
         let mid = guards.remove(count as usize / 2);
         let idx = mid.index();
@@ -382,6 +386,11 @@ mod tests {
         let msg = err.downcast_ref::<std::string::String>().unwrap();
         assert!(msg.contains("all 2 buffers"), "{msg}");
         assert!(msg.contains("BufferSlab<64>"), "{msg}");
+        let debug = std::format!("{pool:?}");
+        assert!(
+            debug.contains("stride: 64") && debug.contains("len: 2"),
+            "{debug}"
+        );
         // Still usable after the panic.
         drop(_a);
         assert_eq!(pool.allocate().index(), 0);

@@ -55,8 +55,6 @@ mod serde;
 pub mod slot;
 mod store;
 mod tagged;
-#[cfg(test)]
-mod test_support;
 mod tiers;
 pub mod unbounded;
 mod unwind;

@@ -5,11 +5,15 @@
 //! use nexus_slab::unbounded::UnboundedSlab;
 //!
 //! let slab = UnboundedSlab::with_chunk_capacity(4);
-//! let slots: Vec<_> = (0..100).map(|i| slab.insert(i)).collect();
-//! let addr = slots[0].as_ptr();
+//! let first = slab.insert(0);
+//! let addr: *const i32 = &*first;
+//! let key = first.leak(); // now owned by its key
+//! let rest: Vec<_> = (1..100).map(|i| slab.insert(i)).collect(); // five more tiers
 //! assert_eq!(slab.len(), 100);
-//! assert_eq!(slots[0].as_ptr(), addr); // growth moved nothing
-//! assert_eq!(*slots[99], 99);
+//! assert_eq!(*rest[98], 99);
+//! // Found through its key after the growth: at the address it had before.
+//! let access = slab.access();
+//! assert!(std::ptr::eq(access.get(key).unwrap(), addr));
 //! ```
 
 use crate::direct::direct_slab_common;

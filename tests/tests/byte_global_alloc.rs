@@ -5,6 +5,7 @@
 //! the accounting is compared.
 
 use nexus_slab::byte::{LockedSlabByteAllocator, PAGE_SIZE};
+use nexus_slab_test_support::Rng;
 use std::cell::UnsafeCell;
 use std::collections::{BTreeMap, HashMap};
 
@@ -51,13 +52,8 @@ fn n(count: u64) -> u64 {
 /// Grows and drops the usual collections; returns a checksum so nothing is optimized out.
 fn workload(seed: u64, scale: u64) -> u64 {
     let mut sum = 0u64;
-    let mut x = seed | 1;
-    let mut next = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    let mut rng = nexus_slab_test_support::rng(seed | 1);
+    let mut next = move || rng.next_u64();
     // Vec growth by doubling, through every class and into pages.
     let mut v: Vec<u64> = Vec::new();
     for i in 0..n(40_000 * scale) {

@@ -78,12 +78,29 @@ fn leaked_values_drop_with_the_slab() {
 fn unbounded_addresses_never_move() {
     let slab = UnboundedSlab::with_chunk_capacity(16);
     let n = if cfg!(miri) { 300 } else { 10_000 };
-    let slots: Vec<_> = (0..n).map(|i| slab.insert(i)).collect();
-    let first = slots[0].as_ptr();
-    let more: Vec<_> = (0..n).map(|i| slab.insert(i)).collect();
-    assert_eq!(slots[0].as_ptr(), first);
+    // The first `n` values are handed to their keys, with the address each had.
+    let before: Vec<_> = (0..n)
+        .map(|i| {
+            let slot = slab.insert(i);
+            let addr: *const u32 = &*slot;
+            (slot.leak(), addr)
+        })
+        .collect();
+    let capacity = slab.capacity();
+    let more: Vec<_> = (n..2 * n).map(|i| slab.insert(i)).collect();
+    assert!(slab.capacity() > capacity, "the slab grew");
     assert_eq!(slab.len(), 2 * n);
-    assert!(slots.iter().chain(&more).all(|s| s.is_valid()));
+    // Looked up through the tiers after the growth, each is where it was, intact.
+    let mut access = slab.access();
+    for (i, &(key, addr)) in before.iter().enumerate() {
+        let value = access.get(key).unwrap();
+        assert!(std::ptr::eq(value, addr), "value {i} moved");
+        assert_eq!(*value, i as u32);
+    }
+    assert!(more.iter().zip(n..).all(|(s, i)| **s == i));
+    for (key, _) in before {
+        assert!(access.remove(key).is_some());
+    }
 }
 
 #[test]

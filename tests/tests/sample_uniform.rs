@@ -1,20 +1,12 @@
-//! Random sampling through the public API (needs the `rand` feature): uniformity with a
-//! fixed seed, and the bad-input cases.
+//! Random sampling through the public API (needs the `rand` feature): `&mut dyn Rng` from a
+//! caller, a sparse million-slot slab, and the bad-input cases. (Uniformity is measured by
+//! the library's own tests, `sample/tests.rs`, with a chi-square test.)
 #![cfg(feature = "rand")]
 
 use nexus_slab::rand::rngs::SmallRng;
 use nexus_slab::rand::{Rng, SeedableRng};
 use nexus_slab::{HiSlab, TaggedHiSlab};
-use std::collections::{BTreeMap, BTreeSet};
-
-fn chi_square(counts: &BTreeMap<u32, u32>, categories: usize, draws: u32) -> f64 {
-    let expected = f64::from(draws) / categories as f64;
-    let seen: f64 = counts
-        .values()
-        .map(|&c| (f64::from(c) - expected).powi(2) / expected)
-        .sum();
-    seen + (categories - counts.len()) as f64 * expected
-}
+use std::collections::BTreeSet;
 
 /// Generic over the RNG, as callers write it: `R: Rng + ?Sized` accepts `&mut dyn Rng`.
 fn pick_dyn(slab: &HiSlab<u32>, rng: &mut dyn Rng) -> u32 {
@@ -24,9 +16,9 @@ fn pick_dyn(slab: &HiSlab<u32>, rng: &mut dyn Rng) -> u32 {
 #[test]
 #[cfg_attr(
     miri,
-    ignore = "the statistic needs 100 000 draws over a million slots; the sampling paths run under Miri in the library's own tests"
+    ignore = "a million slots; the sampling paths run under Miri in the library's own tests"
 )]
-fn fifty_live_among_a_million_slots() {
+fn a_callers_dyn_rng_reaches_every_live_slot_of_a_million() {
     let cap = 1 << 20;
     let mut slab = HiSlab::new(0, cap).unwrap();
     for i in 0..cap {
@@ -41,15 +33,13 @@ fn fifty_live_among_a_million_slots() {
     assert_eq!(slab.count_occupied(), 50);
 
     let mut rng = SmallRng::seed_from_u64(2024);
-    let draws = 100_000;
-    let mut counts = BTreeMap::new();
-    for _ in 0..draws {
+    let mut seen = BTreeSet::new();
+    for _ in 0..20_000 {
         let idx = pick_dyn(&slab, &mut rng);
-        *counts.entry(idx).or_insert(0u32) += 1;
+        assert!(keep.contains(&idx), "{idx} is not live");
+        seen.insert(idx);
     }
-    assert_eq!(counts.keys().copied().collect::<BTreeSet<_>>(), keep);
-    let chi = chi_square(&counts, 50, draws);
-    assert!(chi < 150.0, "chi-square {chi} over 49 degrees of freedom");
+    assert_eq!(seen, keep, "every live element is reached");
 }
 
 #[test]

@@ -2,9 +2,9 @@
 //! aliased reference is a Miri error even where the values would happen to compare equal).
 
 use crate::bounded::BoundedSlab;
-use crate::test_support::tracked;
 use crate::unbounded::UnboundedSlab;
 use crate::{create_allocator, Full, Key, VersionedKey};
+use nexus_slab_test_support::tracked;
 use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;

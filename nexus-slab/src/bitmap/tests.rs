@@ -1,6 +1,7 @@
 //! The bitmap against a set model, its summaries' invariants, and its edges.
 
 use super::*;
+use nexus_slab_test_support::Rng;
 use std::collections::BTreeSet;
 use std::vec;
 use std::vec::Vec;
@@ -150,12 +151,10 @@ fn random_program_matches_a_set() {
     let m = map(cap);
     let mut model = BTreeSet::new();
     let mut free: BTreeSet<usize> = (0..cap as usize).collect();
-    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let mut rng = nexus_slab_test_support::rng(0x9E37_79B9_7F4A_7C15u64);
     let steps = if cfg!(miri) { 1_500 } else { 200_000 };
     for step in 0..steps {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        let x = rng.next_u64();
         if x % 3 != 0 {
             let expect = free.pop_first();
             assert_eq!(m.acquire(), expect, "step {step}");
@@ -245,12 +244,10 @@ fn in_place_matches_a_set_with_occupy_and_next_free() {
     assert_eq!(m.reserved_bytes(), 0);
     // The model is the set of free indices.
     let mut free: BTreeSet<usize> = (0..cap as usize).collect();
-    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let mut rng = nexus_slab_test_support::rng(0x2545_F491_4F6C_DD1Du64);
     let steps = if cfg!(miri) { 1_500 } else { 200_000 };
     for step in 0..steps {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        let x = rng.next_u64();
         let i = (x >> 16) as usize % cap as usize;
         match x % 4 {
             0 => assert_eq!(m.occupy(i), free.remove(&i), "step {step}"),

@@ -269,6 +269,7 @@ impl RunTree {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nexus_slab_test_support::Rng;
 
     #[test]
     fn leaf_summaries() {
@@ -306,11 +307,9 @@ mod tests {
             )
         };
         tree.check(&map);
-        let mut x = 0x1234_5678_9ABC_DEF1u64;
+        let mut rng = nexus_slab_test_support::rng(0x1234_5678_9ABC_DEF1u64);
         for step in 0..if cfg!(miri) { 300 } else { 20_000 } {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = rng.next_u64();
             let i = (x >> 20) as usize % pages;
             if x % 2 == 0 {
                 map.occupy(i);

@@ -123,7 +123,7 @@ fn op() -> impl Strategy<Value = Op> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: if cfg!(miri) { 4 } else { crate::test_support::cases(256) },
+        cases: if cfg!(miri) { 4 } else { nexus_slab_test_support::cases(256) },
         failure_persistence: None,
         ..ProptestConfig::default()
     })]

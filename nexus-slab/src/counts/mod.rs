@@ -324,16 +324,15 @@ const fn select_in_byte_table() -> [[u8; 8]; 256] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nexus_slab_test_support::Rng;
     use std::vec::Vec;
 
     #[test]
     fn select_in_word_matches_a_scan() {
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rng = nexus_slab_test_support::rng(0x9E37_79B9_7F4A_7C15u64);
         let rounds = if cfg!(miri) { 200 } else { 20_000 };
         for round in 0..rounds {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = rng.next_u64();
             // Vary the density: sparse, dense and in between.
             let word = match round % 4 {
                 0 => x,
@@ -374,13 +373,8 @@ mod tests {
 
     #[test]
     fn implementations_agree() {
-        let mut x = 0x853C_49E6_748F_EA9Bu64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = nexus_slab_test_support::rng(0x853C_49E6_748F_EA9Bu64);
+        let mut next = move || rng.next_u64();
         for round in 0..if cfg!(miri) { 60 } else { 100_000 } {
             let mut counts = [0u32; FAN];
             let mut words = [0u64; FAN];
@@ -430,12 +424,10 @@ mod tests {
             let map =
                 Bitmap::new(cap, 0, crate::bitmap::Mode::Indexed, MemOptions::default()).unwrap();
             let counts = Counts::new(cap, 0, MemOptions::default()).unwrap();
-            let mut x = 0x2545_F491_4F6C_DD1Du64 ^ u64::from(cap);
+            let mut rng = nexus_slab_test_support::rng(0x2545_F491_4F6C_DD1Du64 ^ u64::from(cap));
             let mut live = Vec::new();
             for i in 0..cap {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
+                let x = rng.next_u64();
                 // Clustered: dense runs and long gaps.
                 if (x % 7 == 0) || (i / 1000) % 5 == 2 {
                     assert!(map.occupy(i as usize));

@@ -1,5 +1,5 @@
 use super::*;
-use crate::test_support::tracked;
+use nexus_slab_test_support::tracked;
 use proptest::prelude::*;
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -334,7 +334,7 @@ fn op() -> impl Strategy<Value = Op> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: if cfg!(miri) { 8 } else { crate::test_support::cases(512) },
+        cases: if cfg!(miri) { 8 } else { nexus_slab_test_support::cases(512) },
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
@@ -690,7 +690,7 @@ fn collect_extend_default_and_key_of() {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: if cfg!(miri) { 6 } else { crate::test_support::cases(256) },
+        cases: if cfg!(miri) { 6 } else { nexus_slab_test_support::cases(256) },
         failure_persistence: None,
         ..ProptestConfig::default()
     })]

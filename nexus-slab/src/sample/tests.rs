@@ -1,6 +1,5 @@
-use crate::rand::rngs::SmallRng;
-use crate::rand::SeedableRng;
 use crate::{HiSlab, TaggedHiSlab};
+use nexus_slab_test_support::{chi_square, rng, Rng};
 use std::collections::{BTreeMap, BTreeSet};
 use std::vec::Vec;
 
@@ -24,25 +23,14 @@ fn sparse(cap: u32, live: u32) -> (HiSlab<u32>, Vec<u32>) {
     (slab, keep)
 }
 
-/// Pearson's chi-square statistic of `counts` against a uniform expectation.
-fn chi_square(counts: &BTreeMap<u32, u32>, categories: usize, draws: u32) -> f64 {
-    let expected = f64::from(draws) / categories as f64;
-    let seen: f64 = counts
-        .values()
-        .map(|&c| (f64::from(c) - expected).powi(2) / expected)
-        .sum();
-    // Categories never drawn contribute `expected` each.
-    seen + (categories - counts.len()) as f64 * expected
-}
-
 #[test]
 fn picks_are_uniform_over_live_elements() {
     // 50 live among a sparse slab; fixed seed, so the outcome is deterministic.
-    let cap = if cfg!(miri) { 3_000 } else { 200_000 };
+    let cap = if cfg!(miri) { 3_000 } else { 1 << 20 };
     let draws = if cfg!(miri) { 2_000 } else { 200_000 };
     let (slab, keep) = sparse(cap, 50);
     assert_eq!(keep.len(), 50);
-    let mut rng = SmallRng::seed_from_u64(0x5EED);
+    let mut rng = rng(0x5EED);
     let mut counts = BTreeMap::new();
     for _ in 0..draws {
         let (idx, v) = slab.random_occupied(&mut rng).unwrap();
@@ -74,7 +62,7 @@ fn tagged_picks_are_uniform_over_tagged_elements() {
         }
     }
     assert_eq!(slab.count_tagged(), 40);
-    let mut rng = SmallRng::seed_from_u64(42);
+    let mut rng = rng(42);
     let mut counts = BTreeMap::new();
     for _ in 0..draws {
         let (idx, _) = slab.random_tagged(&mut rng).unwrap();
@@ -87,7 +75,7 @@ fn tagged_picks_are_uniform_over_tagged_elements() {
 
 #[test]
 fn empty_populations_give_nothing() {
-    let mut rng = SmallRng::seed_from_u64(1);
+    let mut rng = rng(1);
     let mut slab = HiSlab::<u8>::new(0, 100).unwrap();
     assert!(slab.random_occupied(&mut rng).is_none());
     assert!(slab.random_occupied_mut(&mut rng).is_none());
@@ -112,7 +100,7 @@ fn empty_populations_give_nothing() {
 
 #[test]
 fn unique_picks_are_distinct_and_exactly_min_n_len() {
-    let mut rng = SmallRng::seed_from_u64(9);
+    let mut rng = rng(9);
     let cap = if cfg!(miri) { 1_500 } else { 50_000 };
     let (slab, keep) = sparse(cap, 120);
     let live: BTreeSet<u32> = keep.iter().copied().collect();
@@ -152,7 +140,7 @@ fn unique_subsets_are_uniform() {
             slab.remove(i);
         }
     }
-    let mut rng = SmallRng::seed_from_u64(77);
+    let mut rng = rng(77);
     let draws = if cfg!(miri) { 500 } else { 20_000 };
     let mut pairs = BTreeMap::new();
     let mut firsts = BTreeMap::new();
@@ -193,7 +181,7 @@ fn unique_subsets_are_uniform() {
 
 #[test]
 fn many_picks_repeat_and_cover() {
-    let mut rng = SmallRng::seed_from_u64(3);
+    let mut rng = rng(3);
     let slab = HiSlab::new(0, 1000).unwrap();
     for i in 0..4u32 {
         slab.insert(i);
@@ -222,7 +210,7 @@ fn many_picks_repeat_and_cover() {
 
 #[test]
 fn mutable_picks_write_through() {
-    let mut rng = SmallRng::seed_from_u64(5);
+    let mut rng = rng(5);
     let mut slab = TaggedHiSlab::new(0, 100).unwrap();
     for i in 0..10u32 {
         slab.insert_tagged(i);
@@ -244,12 +232,10 @@ fn counts_follow_every_operation() {
     // rank selects the element of that rank.
     let cap = if cfg!(miri) { 600 } else { 20_000 };
     let mut slab = TaggedHiSlab::new(0, cap).unwrap();
-    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let mut rng = rng(0x2545_F491_4F6C_DD1Du64);
     let steps = if cfg!(miri) { 1_500 } else { 100_000 };
     for step in 0..steps {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        let x = rng.next_u64();
         let i = (x >> 33) as u32 % cap;
         match x % 8 {
             0..=2 => {
@@ -295,7 +281,7 @@ fn counts_follow_every_operation() {
 fn whole_u32_index_space() {
     // 8 counter levels; the values region is reserved, not committed.
     let mut slab = HiSlab::<u8>::new(0, u32::MAX).unwrap();
-    let mut rng = SmallRng::seed_from_u64(11);
+    let mut rng = rng(11);
     slab.insert(1);
     slab.insert(2);
     let mut seen = BTreeSet::new();

@@ -10,7 +10,7 @@ fn from_json<T: for<'de> serde::Deserialize<'de>>(json: &str) -> Result<T, Strin
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: if cfg!(miri) { 4 } else { crate::test_support::cases(256) },
+        cases: if cfg!(miri) { 4 } else { nexus_slab_test_support::cases(256) },
         failure_persistence: None,
         ..ProptestConfig::default()
     })]

@@ -290,7 +290,7 @@ fn op() -> impl Strategy<Value = Op> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: if cfg!(miri) { 6 } else { crate::test_support::cases(512) },
+        cases: if cfg!(miri) { 6 } else { nexus_slab_test_support::cases(512) },
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
@@ -364,7 +364,7 @@ proptest! {
 
 #[test]
 fn clear_still_drops_the_rest_after_a_panicking_drop() {
-    use crate::test_support::tracked;
+    use nexus_slab_test_support::tracked;
     let drops = std::rc::Rc::new(std::cell::Cell::new(0));
     let mut slab = TaggedHiSlab::new(0, 8).unwrap();
     slab.insert_tagged(tracked(&drops, true));
