@@ -43,12 +43,12 @@ use core::ptr::NonNull;
 ///
 /// `BufferSlab` is neither `Send` nor `Sync`, and neither are its guards:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0277
 /// fn send<S: Send>(_: S) {}
 /// send(nexus_slab::BufferSlab::<64>::new(0, 8).unwrap());
 /// ```
 ///
-/// ```compile_fail
+/// ```compile_fail,E0277
 /// let pool = nexus_slab::BufferSlab::<64>::new(0, 8).unwrap();
 /// let guard = pool.allocate();
 /// std::thread::scope(|s| {
@@ -58,7 +58,7 @@ use core::ptr::NonNull;
 ///
 /// A guard cannot outlive its pool:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0597
 /// let guard = {
 ///     let pool = nexus_slab::BufferSlab::<64>::new(0, 8).unwrap();
 ///     pool.allocate()

@@ -1,6 +1,6 @@
 //! Heap backend: one zeroed block from the global allocator. Used without the `mmap`
 //! feature, off Linux, and always under Miri. Everything is committed up front (the OS may
-//! still back a large block lazily); `prefault` only touches what is already there.
+//! still back a large block lazily), so `prefault` does nothing here, and nothing is given back.
 
 extern crate alloc;
 

@@ -48,7 +48,7 @@ use core::ops::{Index, IndexMut};
 /// `TaggedHiSlab` is `Send` when `T` is, and never `Sync` (`insert_tagged` writes the tag
 /// bitmap through `&self`):
 ///
-/// ```compile_fail
+/// ```compile_fail,E0277
 /// fn sync<S: Sync>(_: &S) {}
 /// sync(&nexus_slab::TaggedHiSlab::<u32>::new(0, 8).unwrap());
 /// ```
