@@ -7,7 +7,7 @@
 //! preempted batch does not move it. `rdtsc` counts reference cycles.
 
 use nexus_slab::rand::rngs::SmallRng;
-use nexus_slab::rand::SeedableRng;
+use nexus_slab::rand::{Rng, SeedableRng};
 use nexus_slab::{BufferSlab, HiSlab, TaggedHiSlab};
 use std::hint::black_box;
 
@@ -53,15 +53,10 @@ fn min_cycles(runs: usize, mut op: impl FnMut()) -> u64 {
         .unwrap_or(0)
 }
 
-/// xorshift64: the same "random" 1% on every run.
+/// The same "random" 1% on every run.
 fn one_percent(seed: u64) -> impl FnMut() -> bool {
-    let mut x = seed;
-    move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % 100 == 0
-    }
+    let mut rng = SmallRng::seed_from_u64(seed);
+    move || rng.next_u64() % 100 == 0
 }
 
 fn pick() {
