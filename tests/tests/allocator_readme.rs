@@ -1,35 +1,7 @@
-//! The seed README's examples, as tests: quick start, a linked list of `Key`s, a stable
-//! buffer kept alive with `leak`, and key serialization.
+//! The seed README's examples, as tests: a linked list of `Key`s, a stable buffer kept alive
+//! with `leak`, and key serialization. (Its quick start is `create_allocator!`'s doc example.)
 
 use nexus_slab::{create_allocator, Key};
-
-#[derive(Debug)]
-struct Order {
-    price: u64,
-    quantity: u32,
-}
-
-impl Order {
-    fn new() -> Order {
-        Order {
-            price: 100,
-            quantity: 10,
-        }
-    }
-}
-
-create_allocator!(order_alloc, Order);
-
-#[test]
-fn quick_start() {
-    order_alloc::init().bounded(1024).build();
-    let mut slot = order_alloc::insert(Order::new());
-    assert_eq!(slot.price, 100);
-    slot.get_mut().quantity = 50;
-    assert_eq!(slot.quantity, 50);
-    drop(slot);
-    assert_eq!(order_alloc::len(), 0);
-}
 
 struct Node {
     value: i32,
