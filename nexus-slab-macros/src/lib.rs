@@ -197,6 +197,30 @@ pub mod __nexus_name {
         __nexus_crate::allocator::insert_with::<Allocator, Value>(make)
     }
 
+    /// A shared handle (16 bytes): `clone` adds an owner, the last one dropped frees the slot.
+    pub type RcSlot = __nexus_crate::rc::RcSlot<__nexus_crate::allocator::PerThread<Allocator, Value>>;
+
+    /// A reserved slot with no value yet, to build one in place; see [`claim`].
+    pub type Claim = __nexus_crate::claim::Claim<__nexus_crate::allocator::PerThread<Allocator, Value>>;
+
+    /// Moves `value` into a slot shared by every clone of the returned [`RcSlot`]. Panics
+    /// when full or before `init()`, as [`insert`] does, or if the OS refuses the memory for
+    /// the tier's table of counts (made when its first slot is shared).
+    #[inline]
+    #[track_caller]
+    pub fn insert_rc(value: Value) -> RcSlot {
+        insert(value).into_rc()
+    }
+
+    /// Reserves a free slot to build a value in place (see [`Claim`]): `None` when full (a
+    /// bounded allocator, or an unbounded one the OS refused to grow). Panics before
+    /// `init()`. Dropped unused, the claim frees the slot.
+    #[inline]
+    #[track_caller]
+    pub fn claim() -> __nexus_crate::__private::Option<Claim> {
+        __nexus_crate::allocator::claim::<Allocator, Value>()
+    }
+
     /// What the allocator holds now on this thread: live and key-owned slots, capacity,
     /// tiers, reserved bytes (all zero before `init()`).
     pub fn stats() -> __nexus_crate::allocator::Stats {

@@ -6,8 +6,9 @@
 /// is open), and inherent `insert` and `try_insert`.
 macro_rules! direct_slab_common {
     ($slab:ident) => {
-        // SAFETY: every pointer passed in was handed out by this slab's store (the `Slot`
-        // invariant), and a `Slot` borrows the slab, so the slab and its memory outlive it.
+        // SAFETY: each method forwards to the slab's store, which keeps the promises the trait
+        // lists (`Store`'s invariant and methods); every `Slot`, `RcSlot` and `Claim` borrows
+        // the slab, so the slab and its memory outlive them.
         unsafe impl<'a, T> $crate::slot::SlotOwner for &'a $slab<T> {
             type Value = T;
             #[inline(always)]
@@ -77,6 +78,17 @@ macro_rules! direct_slab_common {
             fn access_flag(&self) -> &core::cell::Cell<bool> {
                 &self.access
             }
+            #[inline]
+            fn claim(&self) -> Option<core::ptr::NonNull<T>> {
+                self.store.alloc()
+            }
+            unsafe fn shared_count(
+                &self,
+                ptr: core::ptr::NonNull<T>,
+            ) -> Result<core::ptr::NonNull<u32>, $crate::Error> {
+                // SAFETY: forwarded contract.
+                unsafe { self.store.shared_count(ptr) }
+            }
         }
 
         /// The door to this slab's key-owned values: see [`Access`](crate::access::Access).
@@ -92,6 +104,26 @@ macro_rules! direct_slab_common {
         }
 
         impl<T> $slab<T> {
+            /// Moves `value` into a slot shared by every clone of the returned
+            /// [`RcSlot`](crate::rc::RcSlot); the last one dropped frees it.
+            ///
+            /// # Panics
+            /// As `insert`, and if the OS refuses the memory for the tier's table of counts
+            /// (made when its first slot is shared).
+            #[inline]
+            #[track_caller]
+            pub fn insert_rc(&self, value: T) -> $crate::rc::RcSlot<&Self> {
+                self.insert(value).into_rc()
+            }
+
+            /// Reserves a free slot to build a value in place (see
+            /// [`Claim`](crate::claim::Claim)); `None` when full. Dropped unused, the claim
+            /// frees the slot.
+            #[inline]
+            pub fn claim(&self) -> Option<$crate::claim::Claim<&Self>> {
+                $crate::claim::Claim::new(self)
+            }
+
             /// Opens the slab's [`Access`]: follows keys to key-owned values (given up by
             /// [`Slot::leak`] or inserted through the `Access`) without `unsafe`. One is open
             /// at a time; `Slot`s stay usable beside it.

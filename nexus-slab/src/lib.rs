@@ -34,11 +34,13 @@ extern crate std;
 pub mod access;
 #[cfg(feature = "std")]
 pub mod allocator;
+pub mod arena;
 mod bitmap;
 pub mod bounded;
 mod buffer;
 pub mod byte;
 mod cache;
+pub mod claim;
 #[cfg(feature = "rand")]
 mod counts;
 mod direct;
@@ -48,17 +50,18 @@ mod key;
 mod leaked;
 mod memory;
 mod raw;
+pub mod rc;
 #[cfg(feature = "rand")]
 mod sample;
 #[cfg(feature = "serde")]
 mod serde;
 pub mod slot;
+mod slot_words;
 mod store;
 mod tagged;
 mod tiers;
 pub mod unbounded;
 mod unwind;
-mod versions;
 
 pub use buffer::{AutoGuard, BufferSlab};
 pub use error::{Error, Full, SlotsRemaining};

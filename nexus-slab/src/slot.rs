@@ -2,11 +2,13 @@
 //! slab. One type serves every slab kind; what differs is the owner it frees into:
 //! a zero-sized per-thread allocator marker (8-byte slot) or a borrowed direct slab.
 
+use crate::rc::RcSlot;
 use crate::Key;
 use core::fmt;
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
 use core::ops::{Deref, DerefMut};
+use core::pin::Pin;
 use core::ptr::NonNull;
 
 /// Where a [`Slot`] came from and frees into. Implemented by this crate's slabs and by the
@@ -24,6 +26,10 @@ use core::ptr::NonNull;
 ///   caller becomes its only owner;
 /// - `free` and `leak`, called as their own `# Safety` sections require (those are the
 ///   caller's duties), free the slot or make it key-owned, and nothing else;
+/// - `claim` returns only free slots it has made occupied, holding no value and owned by
+///   nobody but the caller;
+/// - `shared_count` returns a word that belongs to that slot alone and stays valid while the
+///   slot is occupied;
 /// - every copy of an owner names the same slab, and `access_flag` the same cell.
 pub unsafe trait SlotOwner: Copy {
     /// The value type.
@@ -97,6 +103,20 @@ pub unsafe trait SlotOwner: Copy {
     /// `true` while an [`Access`](crate::access::Access) to this owner is open.
     #[doc(hidden)]
     fn access_flag(&self) -> &core::cell::Cell<bool>;
+
+    /// A free slot, occupied now and holding no value, for the caller to write or free;
+    /// `None` when full (a per-thread allocator panics before `init`).
+    #[doc(hidden)]
+    #[track_caller]
+    fn claim(&self) -> Option<NonNull<Self::Value>>;
+
+    /// The owner-count word of the slot at `ptr`, kept beside the slab; `Err` if the OS
+    /// refuses the memory of its table. Valid while the slot is occupied.
+    ///
+    /// # Safety
+    /// `ptr` is an occupied slot of this owner.
+    #[doc(hidden)]
+    unsafe fn shared_count(&self, ptr: NonNull<Self::Value>) -> Result<NonNull<u32>, crate::Error>;
 }
 
 /// An owning handle to a value in a slab: dereferences to it, drops it and frees the slot
@@ -167,6 +187,66 @@ impl<O: SlotOwner> Slot<O> {
         ManuallyDrop::new(self).ptr
     }
 
+    /// Pins the value where it is, as [`Box::into_pin`] does: values in a slab never move,
+    /// so a `!Unpin` value (a future, an intrusive node, a self-referential struct) can be
+    /// used through `Pin<&mut T>` ([`Pin::as_mut`]). The `Pin` drop guarantee holds: the
+    /// slot is not reused before the value's destructor has run in place (dropping the
+    /// `Pin<Slot>` runs it; so does dropping a direct slab that still holds a forgotten
+    /// one; a forgotten one in a per-thread allocator keeps its slot, and the memory, for
+    /// good).
+    ///
+    /// ```
+    /// use core::pin::Pin;
+    /// use nexus_slab::bounded::BoundedSlab;
+    ///
+    /// let slab = BoundedSlab::with_capacity(4);
+    /// let mut pinned = slab.insert(String::from("stays put")).into_pin();
+    /// let s: Pin<&mut String> = pinned.as_mut();
+    /// assert_eq!(&*s, "stays put");
+    /// pinned.set(String::from("replaced in place"));
+    /// assert_eq!(*pinned, "replaced in place");
+    /// ```
+    #[inline]
+    pub fn into_pin(self) -> Pin<Self> {
+        // SAFETY: `Slot` never moves its value: `Deref`/`DerefMut` hand out references to the
+        // slot itself, and the only ways to move the value out (`into_inner`, `replace`,
+        // `leak`, `get_mut`) need the `Slot` by value or `&mut Slot`, which `Pin` withholds.
+        // The slot is freed only after the value is dropped in place (`Drop`), or never.
+        unsafe { Pin::new_unchecked(self) }
+    }
+
+    /// Shares the value among several owners: see [`RcSlot`]. The count lives beside the
+    /// slab, so the slot, its key and its address stay what they were.
+    ///
+    /// # Panics
+    /// If the OS refuses the memory for the tier's table of counts (made when its first slot
+    /// is shared); [`try_into_rc`](Slot::try_into_rc) hands the `Slot` back instead.
+    #[inline]
+    #[track_caller]
+    pub fn into_rc(self) -> RcSlot<O> {
+        match self.try_into_rc() {
+            Ok(rc) => rc,
+            Err((slot, e)) => panic!("{}: cannot share {:?}: {e}", slot.owner.name(), slot.key()),
+        }
+    }
+
+    /// [`into_rc`](Slot::into_rc), with the `Slot` and the error handed back if the OS
+    /// refuses the memory for the tier's table of counts.
+    pub fn try_into_rc(self) -> Result<RcSlot<O>, (Self, crate::Error)> {
+        // SAFETY: the slot is occupied and ours (type invariant).
+        match unsafe { self.owner.shared_count(self.ptr) } {
+            Ok(count) => {
+                let owner = self.owner;
+                let ptr = self.into_raw();
+                // SAFETY: the slot holds an initialized value that the forgotten `Slot`
+                // owned alone; `count` is its own word, which nothing else uses while it is
+                // occupied (zero since it was freed last: the last `RcSlot` resets it).
+                Ok(unsafe { RcSlot::from_slot(ptr, count, owner) })
+            }
+            Err(e) => Err((self, e)),
+        }
+    }
+
     /// The slot's [`Key`] (its index), for links between nodes.
     #[inline]
     pub fn key(&self) -> Key {
@@ -206,15 +286,20 @@ impl<O: SlotOwner> Slot<O> {
 
 /// Frees the slot when dropped, so a panicking `Drop` of the value still frees it once, and a
 /// `Drop` that inserts into the same slab cannot be handed the slot it is still dropping.
-struct FreeOnDrop<'a, O: SlotOwner> {
-    ptr: NonNull<O::Value>,
-    owner: &'a O,
+/// Frees its slot when dropped, after the value's destructor (even if that panics).
+///
+/// Invariant: `ptr` is an occupied slot of `owner` that the guard's maker owned alone and
+/// whose value is dropped (or never written) by the time the guard drops.
+pub(crate) struct FreeOnDrop<'a, O: SlotOwner> {
+    pub(crate) ptr: NonNull<O::Value>,
+    pub(crate) owner: &'a O,
 }
 
 impl<O: SlotOwner> Drop for FreeOnDrop<'_, O> {
     #[inline(always)]
     fn drop(&mut self) {
-        // SAFETY: the guard is built only in `Slot::drop`, for the slot that `Slot` owns.
+        // SAFETY: an occupied slot of `owner`, its value gone, owned by nobody else (type
+        // invariant).
         unsafe { self.owner.free(self.ptr) }
     }
 }

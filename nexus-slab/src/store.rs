@@ -272,6 +272,20 @@ impl<T> Store<T> {
         VersionedKey::new(key, unsafe { self.tiers.version(t, off) })
     }
 
+    /// The owner-count word of the slot at `ptr` (zero until it is first shared), for an
+    /// [`RcSlot`](crate::rc::RcSlot); `Err` if the OS refuses the memory of the tier's table.
+    ///
+    /// # Safety
+    /// `ptr` is an occupied slot of this store.
+    pub(crate) unsafe fn shared_count(&self, ptr: NonNull<T>) -> Result<NonNull<u32>, Error> {
+        let located = self.tiers.locate::<Of<T>>(ptr.as_ptr() as usize);
+        let Some((t, off)) = located else {
+            unreachable!("sharing a pointer this store never handed out")
+        };
+        // SAFETY: `locate` found the slot: `t < count`, `off` in the tier.
+        unsafe { self.tiers.shared_count(t, off) }
+    }
+
     /// Turns versions on (idempotent; one flag test once on); `Err` if the OS refuses the
     /// memory they need.
     #[inline]
@@ -390,8 +404,10 @@ impl<T> Store<T> {
 }
 
 impl<T> Store<T> {
-    /// Drops every live value, freeing each slot before dropping its value.
-    fn drop_live(&self) {
+    /// Drops every live value, freeing each slot before dropping its value: the store is
+    /// then empty and usable (the per-thread allocator and the slabs call it at drop, an
+    /// arena's `reset` at any time).
+    pub(crate) fn drop_live(&self) {
         self.flush_cache();
         for t in 0..self.tiers.count() {
             // SAFETY: `t < count`.
@@ -399,7 +415,10 @@ impl<T> Store<T> {
             let mut at = 0;
             while let Some(off) = raw.next_occupied(at) {
                 at = off + 1;
-                raw.release(off);
+                // Through the tiers, so the tier counts as non-full again (an arena's
+                // `reset` allocates here next).
+                // SAFETY: `t < count`.
+                unsafe { self.tiers.release(t, off) };
                 // SAFETY: `off` is an occupied slot of tier `t < count`, so initialized;
                 // freed first so a panicking Drop leaves the slot freed once; dropped exactly
                 // once.

@@ -19,11 +19,12 @@ use crate::bitmap::Mode;
 use crate::leaked::LeakedSet;
 use crate::memory::MemOptions;
 use crate::raw::{Elem, RawSlab};
-use crate::versions::Versions;
+use crate::slot_words::SlotWords;
 use crate::Error;
 use core::alloc::Layout;
 use core::cell::{Cell, OnceCell, UnsafeCell};
 use core::mem::MaybeUninit;
+use core::ptr::NonNull;
 
 /// Bytes a store of values up to [`DEFAULT_AHEAD_MAX_SIZE`] commits ahead of its inserts
 /// unless told otherwise (see [`TierConfig::ahead`]): 16 pages, about 32 µs of
@@ -56,7 +57,9 @@ pub(crate) struct Tier {
     pub(crate) raw: RawSlab,
     pub(crate) leaked: LeakedSet,
     /// Set once the store hands out versioned keys (and for every tier made after).
-    pub(crate) versions: OnceCell<Versions>,
+    pub(crate) versions: OnceCell<SlotWords>,
+    /// The owner counts of shared slots, made when the tier's first slot is shared.
+    pub(crate) shared: OnceCell<SlotWords>,
 }
 
 /// How a store is laid out and backed.
@@ -225,12 +228,13 @@ impl Tiers {
         let leaked = LeakedSet::new(capacity)?;
         let versions = OnceCell::new();
         if self.versioned.get() {
-            let _ = versions.set(Versions::new(capacity)?);
+            let _ = versions.set(SlotWords::new(capacity)?);
         }
         Ok(Tier {
             raw,
             leaked,
             versions,
+            shared: OnceCell::new(),
         })
     }
 
@@ -486,7 +490,7 @@ impl Tiers {
             .sum()
     }
 
-    /// Makes every tier's [`Versions`] (and every later tier's): from now on a slot's
+    /// Makes every tier's [`SlotWords`] (and every later tier's): from now on a slot's
     /// generation moves on whenever it stops being key-owned. Idempotent.
     #[inline(always)]
     pub(crate) fn enable_versions(&self) -> Result<(), Error> {
@@ -504,11 +508,30 @@ impl Tiers {
             // SAFETY: `t < count`.
             let tier = unsafe { self.tier(t) };
             if tier.versions.get().is_none() {
-                let _ = tier.versions.set(Versions::new(tier.raw.capacity())?);
+                let _ = tier.versions.set(SlotWords::new(tier.raw.capacity())?);
             }
         }
         self.versioned.set(true);
         Ok(())
+    }
+
+    /// The owner-count word of offset `off` of tier `t`, making the tier's table of them on
+    /// first use; `Err` if the OS refuses its memory. The word stays valid while the tier
+    /// lives.
+    ///
+    /// # Safety
+    /// `t < count` and `off` is below tier `t`'s capacity.
+    pub(crate) unsafe fn shared_count(&self, t: usize, off: u32) -> Result<NonNull<u32>, Error> {
+        // SAFETY: `t < count` (caller).
+        let tier = unsafe { self.tier(t) };
+        if tier.shared.get().is_none() {
+            let _ = tier.shared.set(SlotWords::new(tier.raw.capacity())?);
+        }
+        match tier.shared.get() {
+            // SAFETY: `off` is below the capacity the table was made with (caller).
+            Some(words) => Ok(unsafe { words.word(off) }),
+            None => unreachable!("set just above"),
+        }
     }
 
     /// The generation of offset `off` of tier `t` (0 while versions are off).

@@ -60,3 +60,19 @@ pub fn cases(native: u32) -> u32 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(native)
 }
+
+/// The message `f` panics with (`""` if the payload is not a string).
+///
+/// # Panics
+/// If `f` returns instead.
+pub fn panic_message(f: impl FnOnce()) -> String {
+    let err =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("expected a panic");
+    match err.downcast::<String>() {
+        Ok(s) => *s,
+        Err(e) => e
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+    }
+}

@@ -4,25 +4,14 @@
 use crate::bounded::BoundedSlab;
 use crate::unbounded::UnboundedSlab;
 use crate::{create_allocator, Full, Key, VersionedKey};
+use nexus_slab_test_support::panic_message;
 use nexus_slab_test_support::tracked;
 use std::cell::{Cell, RefCell};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
-use std::string::{String, ToString};
+use std::string::String;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::vec::Vec;
 use std::{thread, thread_local};
-
-fn panic_message(f: impl FnOnce()) -> String {
-    let err = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
-    match err.downcast::<String>() {
-        Ok(s) => *s,
-        Err(e) => e
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
-}
 
 struct Node {
     value: u64,

@@ -308,6 +308,17 @@ unsafe impl<A: Allocator<V>, V> SlotOwner for PerThread<A, V> {
     fn access_flag(&self) -> &Cell<bool> {
         &local::<A, V>().access
     }
+
+    #[inline]
+    #[track_caller]
+    fn claim(&self) -> Option<NonNull<V>> {
+        alloc::<A, V>()
+    }
+
+    unsafe fn shared_count(&self, ptr: NonNull<V>) -> Result<NonNull<u32>, Error> {
+        // SAFETY: a live handle exists, so this is its store; forwarded contract.
+        unsafe { local::<A, V>().store().shared_count(ptr) }
+    }
 }
 
 /// A free that the cache did not take: it is full (its oldest half goes back to the bitmap)
@@ -406,6 +417,13 @@ fn store<'a, A: Allocator<V>, V>() -> &'a Store<V> {
         not_initialized(A::NAME, local.state.get())
     }
     local.store()
+}
+
+/// `claim` of the generated module.
+#[inline]
+#[track_caller]
+pub fn claim<A: Allocator<V>, V>() -> Option<crate::claim::Claim<PerThread<A, V>>> {
+    crate::claim::Claim::new(PerThread::new())
 }
 
 /// `insert` of the generated module.

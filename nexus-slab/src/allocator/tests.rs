@@ -1,4 +1,5 @@
 use crate::{create_allocator, Error, Full, Key, SlotsRemaining};
+use nexus_slab_test_support::panic_message;
 use nexus_slab_test_support::Tracked;
 use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -7,17 +8,6 @@ use std::string::{String, ToString};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::vec::Vec;
 use std::{format, thread, thread_local, vec};
-
-fn panic_message(f: impl FnOnce()) -> String {
-    let err = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
-    match err.downcast::<String>() {
-        Ok(s) => *s,
-        Err(e) => e
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
-}
 
 create_allocator!(words, String);
 

@@ -1,4 +1,5 @@
 use super::*;
+use nexus_slab_test_support::panic_message;
 use proptest::prelude::*;
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -393,13 +394,6 @@ fn shrink_keeps_values_and_tags() {
         assert!(slab.is_tagged(i));
     }
     assert_eq!(slab.insert([1; 8]), 10);
-}
-
-fn panic_message(f: impl FnOnce()) -> std::string::String {
-    let err = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
-    err.downcast_ref::<std::string::String>()
-        .cloned()
-        .unwrap_or_default()
 }
 
 #[test]

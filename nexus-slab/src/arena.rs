@@ -1,0 +1,201 @@
+//! [`Arena`]: a slab that never frees a value alone, so it can hand out plain `&mut T` for as
+//! long as it lives — the arena mode of the slab: the same tiers and bitmaps as the other
+//! slabs, with removal taken away.
+
+use crate::store::Store;
+use crate::tiers::{TierConfig, DEFAULT_CHUNK_CAPACITY};
+use crate::{Error, Full};
+use core::fmt;
+
+/// Values allocated one by one and dropped all together: when the arena is dropped, or by
+/// [`reset`](Arena::reset). Each [`alloc`](Arena::alloc) returns a `&mut T` that lives as
+/// long as the borrow of the arena — no handle, no key, no free. The arena grows by tiers of
+/// doubling size (`chunk`, `2·chunk`, ...), each its own reservation; nothing is ever moved,
+/// so every reference stays valid while more values are allocated.
+///
+/// Unlike a bump allocator of bytes, it knows its values: their destructors run. Unlike a
+/// `Vec`, it never moves them.
+///
+/// ```
+/// use nexus_slab::arena::Arena;
+///
+/// let arena = Arena::new();
+/// let root: &mut String = arena.alloc(String::from("root"));
+/// let leaf: &mut String = arena.alloc(String::from("leaf")); // `root` is still usable
+/// root.push('!');
+/// assert_eq!((root.as_str(), leaf.as_str()), ("root!", "leaf"));
+/// assert_eq!(arena.len(), 2);
+/// // Dropping the arena drops both `String`s.
+/// ```
+///
+/// Values may borrow from elsewhere, but not from the arena that holds them (a node with
+/// `&'a Node<'a>` links into its own arena): the arena's `Drop` would then see them borrowed
+/// while it runs, and telling the compiler that it does not look (`#[may_dangle]`, what
+/// `typed-arena` relies on through `Vec`) is not available on stable Rust. Link such values
+/// by index (a slab's `Key`) instead.
+///
+/// A reference cannot outlive its arena, nor survive a `reset`:
+///
+/// ```compile_fail,E0502
+/// let mut arena = nexus_slab::arena::Arena::new();
+/// let a = arena.alloc(1);
+/// arena.reset();
+/// assert_eq!(*a, 1);
+/// ```
+pub struct Arena<T> {
+    /// Invariant: every occupied slot holds a value allocated here and not yet dropped; no
+    /// slot is freed except by `reset` and drop, which take `&mut self`.
+    store: Store<T>,
+}
+
+// SAFETY: the arena owns its memory and its values (sending it sends the `T`s); no `&T` it
+// handed out can outlive the borrow of the arena that the send would need.
+unsafe impl<T: Send> Send for Arena<T> {}
+
+impl<T> Default for Arena<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Arena<T> {
+    /// An arena whose first tier holds [`DEFAULT_CHUNK_CAPACITY`] values.
+    ///
+    /// # Panics
+    /// If the OS refuses the first reservation.
+    #[track_caller]
+    pub fn new() -> Arena<T> {
+        Self::with_chunk_capacity(DEFAULT_CHUNK_CAPACITY)
+    }
+
+    /// An arena whose first tier holds `chunk` values (rounded up to a power of two).
+    ///
+    /// # Panics
+    /// If `chunk` is 0 or above 2³¹, or the OS refuses the reservation;
+    /// [`try_with_chunk_capacity`](Arena::try_with_chunk_capacity) returns the error.
+    #[track_caller]
+    pub fn with_chunk_capacity(chunk: u32) -> Arena<T> {
+        match Self::try_with_chunk_capacity(chunk) {
+            Ok(arena) => arena,
+            Err(e) => panic!("Arena::with_chunk_capacity({chunk}): {e}"),
+        }
+    }
+
+    /// An arena whose first tier holds `chunk` values, or why it cannot be made.
+    ///
+    /// ```
+    /// use nexus_slab::{arena::Arena, Error};
+    ///
+    /// assert!(matches!(
+    ///     Arena::<u8>::try_with_chunk_capacity(0),
+    ///     Err(Error::InvalidCapacity { .. })
+    /// ));
+    /// ```
+    pub fn try_with_chunk_capacity(chunk: u32) -> Result<Arena<T>, Error> {
+        Ok(Arena {
+            store: Store::new(TierConfig::unbounded(chunk))?,
+        })
+    }
+
+    /// Moves `value` into the arena and returns it, at the address it keeps until the arena
+    /// is reset or dropped.
+    ///
+    /// # Panics
+    /// When the u32 index space is exhausted or the OS refuses a new tier; the value is
+    /// dropped. [`try_alloc`](Arena::try_alloc) hands it back instead.
+    #[inline(always)]
+    #[track_caller]
+    pub fn alloc(&self, value: T) -> &mut T {
+        match self.try_alloc(value) {
+            Ok(v) => v,
+            Err(Full(value)) => {
+                drop(value);
+                self.grow_panic()
+            }
+        }
+    }
+
+    /// Moves `value` into the arena, or hands it back if the arena cannot grow.
+    ///
+    /// ```
+    /// let arena = nexus_slab::arena::Arena::with_chunk_capacity(2);
+    /// let v = arena.try_alloc(5).unwrap();
+    /// *v += 1;
+    /// assert_eq!(*v, 6);
+    /// ```
+    #[inline(always)]
+    #[expect(
+        clippy::mut_from_ref,
+        reason = "each call hands out a slot no other reference points to"
+    )]
+    pub fn try_alloc(&self, value: T) -> Result<&mut T, Full<T>> {
+        match self.store.insert(value) {
+            // SAFETY: a freshly occupied slot holding `value`; no slot is freed while `&self`
+            // is borrowed (invariant), so nothing else ever refers to it and it stays valid
+            // for the borrow.
+            Ok(ptr) => Ok(unsafe { &mut *ptr.as_ptr() }),
+            Err(value) => Err(Full(value)),
+        }
+    }
+
+    /// Values allocated (and not yet reset).
+    ///
+    /// ```
+    /// let arena = nexus_slab::arena::Arena::new();
+    /// arena.alloc('a');
+    /// assert_eq!((arena.len(), arena.is_empty()), (1, false));
+    /// ```
+    #[inline]
+    pub fn len(&self) -> u32 {
+        self.store.len()
+    }
+
+    /// `true` when no value is allocated.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.store.len() == 0
+    }
+
+    /// Slots reserved so far (the tiers' capacities).
+    #[inline]
+    pub fn capacity(&self) -> u32 {
+        self.store.capacity()
+    }
+
+    /// Drops every value, keeping the memory for the next ones (their addresses are reused).
+    /// If a value's `Drop` panics, the others are still dropped and the arena is empty.
+    ///
+    /// ```
+    /// let mut arena = nexus_slab::arena::Arena::new();
+    /// arena.alloc(String::from("gone"));
+    /// arena.reset();
+    /// assert!(arena.is_empty());
+    /// assert_eq!(arena.alloc(String::from("again")), "again");
+    /// ```
+    pub fn reset(&mut self) {
+        crate::unwind::finish_on_unwind(&mut self.store, |store| store.drop_live());
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn grow_panic(&self) -> ! {
+        let capacity = self.capacity();
+        match self.store.tiers().take_grow_error() {
+            Some(e) => panic!("Arena cannot grow past {capacity} values: {e}"),
+            None => panic!("Arena cannot grow past {capacity} values"),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Arena<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Arena")
+            .field("len", &self.len())
+            .field("capacity", &self.capacity())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests;
