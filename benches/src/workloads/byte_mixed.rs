@@ -1,5 +1,5 @@
 //! Byte-allocator mixed workload: request sizes log-uniform from 8 B to 16 KiB, random
-//! lifetimes. Each round fills `mixed_live` allocations, then each step frees a uniformly
+//! lifetimes. Each round fills `live` allocations ([`SIZES`]), then each step frees a uniformly
 //! random live one and allocates a new random size in its place; one op is that dealloc +
 //! alloc pair, `BATCH` (32) of them per timestamp pair. Every allocator and every round sees the
 //! same sequence (one seed).

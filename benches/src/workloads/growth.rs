@@ -1,4 +1,4 @@
-//! Growth: from an empty store to `growth_len` values, each insert timed alone. A store that
+//! Growth: from an empty store to `len` values ([`SIZES`]), each insert timed alone. A store that
 //! grows by reallocating shows the copy here; one that maps fresh memory shows its page
 //! faults.
 //!

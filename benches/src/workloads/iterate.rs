@@ -1,4 +1,4 @@
-//! Iteration: visit every live value of a store of `iter_slots` slots of which `percent`%
+//! Iteration: visit every live value of a store of [`SLOTS`] slots of which `percent`%
 //! are live (chosen at random). The figure is per live value.
 
 use super::setup::{drop_all, sparse, visit_all, SEED};

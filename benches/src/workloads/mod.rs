@@ -1,4 +1,4 @@
-//! The workloads: one file each, registered by one line in [`registry!`]'s list below.
+//! The workloads: one file each, registered by one line in the `registry!` list below.
 //!
 //! A workload's file holds all of it: a `pub const WORKLOAD: Workload` (its name, the line
 //! `--help` prints, and its `run`), its table ids as constants (the targets refer to them),

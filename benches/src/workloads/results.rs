@@ -12,9 +12,9 @@ pub struct Row {
     pub ours: bool,
     /// Per-operation percentiles.
     pub summary: Summary,
-    /// Growth only: the slowest insert in each stretch of `growth_len / growth_buckets`
-    /// inserts, the smallest such figure over the rounds (a spike that recurs in every run);
-    /// empty for other workloads.
+    /// Growth only: the slowest insert in each stretch of `len / buckets` inserts (the
+    /// growth's sizes), the smallest such figure over the rounds (a spike that recurs in every
+    /// run); empty for other workloads.
     pub series: Vec<f64>,
     /// Growth only: wall time per insert and page faults.
     pub growth: Option<GrowthFigures>,
