@@ -6,7 +6,8 @@
 //! - [`rng`]: a small seeded generator, so every system sees the same random sequence.
 //! - [`stats`]: recording samples into an HDR histogram and reading percentiles.
 //! - [`systems`]: the [`IndexSlab`](systems::IndexSlab) trait and one file per system measured.
-//! - [`workloads`]: one file per workload; each is generic over the system.
+//! - [`workloads`]: one file per workload, registered by one line; one harness runs every
+//!   table's contenders in turns (the systems through one adapter, generic over them).
 //! - [`targets`]: the figures this project's systems are expected to meet, checked against a
 //!   run.
 //! - [`warmup`]: faulting memory in once before timing.

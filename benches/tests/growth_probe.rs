@@ -64,8 +64,9 @@ fn fresh_and_warm_tables_at_tiny_sizes() {
     let ctx = Ctx {
         cfg: Config::tiny(),
         clock: Clock::raw(),
+        exe: Some(report().to_path_buf()),
     };
-    let tables = growth::run(&ctx, Some(report()), &mut |_| {});
+    let tables = growth::tables(&ctx, &mut |_| {});
     let ids: Vec<_> = tables.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(
         ids,
@@ -80,7 +81,8 @@ fn fresh_and_warm_tables_at_tiny_sizes() {
         assert_eq!(t.rows.len(), 9, "{}", t.id);
         for r in &t.rows {
             let g = r.growth.expect("growth figures");
-            assert_eq!(r.summary.samples, ctx.cfg.growth_len as u64, "{}", t.id);
+            let len = growth::SIZES.of(&ctx.cfg).len;
+            assert_eq!(r.summary.samples, len as u64, "{}", t.id);
             assert!(g.wall_ns > 0.0, "{} {}", t.id, r.system);
             assert!(g.faults_per_mi.is_some(), "{} {}", t.id, r.system);
         }

@@ -11,7 +11,7 @@ use nexus_slab_benches::pin::pin_to_one_cpu;
 use nexus_slab_benches::targets;
 use nexus_slab_benches::timing::{self, Clock, UNIT};
 use nexus_slab_benches::warmup::fault_in_and_release;
-use nexus_slab_benches::workloads::{self, growth, memory, Config, Ctx, Outcome, Workload};
+use nexus_slab_benches::workloads::{growth, memory, Config, Ctx, Outcome, Workload};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -30,7 +30,7 @@ fn usage() -> String {
          --help             this text\n\nworkloads:\n",
     );
     for w in Workload::ALL {
-        s.push_str(&format!("  {:<14} {}\n", w.name(), w.describe()));
+        s.push_str(&format!("  {:<14} {}\n", w.name, w.describe));
     }
     s.push_str(
         "\ninstructions per operation (churn, batch and steady churn, tight loop; counted by \
@@ -41,7 +41,7 @@ fn usage() -> String {
 
 struct Args {
     quick: bool,
-    workloads: Vec<Workload>,
+    workloads: Vec<&'static Workload>,
     cpu: Option<usize>,
     out: Option<std::path::PathBuf>,
 }
@@ -178,12 +178,14 @@ fn main() -> ExitCode {
         clock.overhead()
     );
     println!();
-    let ctx = Ctx { cfg, clock };
+    // The workloads measuring in fresh processes run this binary again as their child.
+    let exe = std::env::current_exe().ok();
+    let ctx = Ctx { cfg, clock, exe };
     let mut outcomes = Vec::new();
     let total = args.workloads.len();
     for (i, w) in args.workloads.iter().enumerate() {
         let t = Instant::now();
-        eprintln!("[{}/{total}] {} ...", i + 1, w.name());
+        eprintln!("[{}/{total}] {} ...", i + 1, w.name);
         // One line per table as it starts (the label is "TABLE SYSTEM").
         let mut current = String::new();
         let mut progress = |label: &str| {
@@ -193,11 +195,11 @@ fn main() -> ExitCode {
                 current = table.to_string();
             }
         };
-        let results = workloads::run(*w, &ctx, &mut progress);
+        let results = (w.run)(&ctx, &mut progress);
         eprintln!(
             "[{}/{total}] {} done in {:.1} s",
             i + 1,
-            w.name(),
+            w.name,
             t.elapsed().as_secs_f64()
         );
         for o in &results {

@@ -28,7 +28,7 @@ pub fn latency(tables: &[&LatencyTable]) -> String {
                 s,
                 "{},{},{},{},{},{p50:.3},{p99:.3},{p999:.3},{p9999:.3},{max:.3},{:.3},{UNIT}/op,{},{},{wall},{faults}",
                 t.id,
-                t.workload.name(),
+                t.workload,
                 t.value_bytes,
                 r.system,
                 r.ours,

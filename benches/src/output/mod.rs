@@ -5,7 +5,7 @@ pub mod svg;
 pub mod table;
 
 use crate::targets::Check;
-use crate::workloads::{Outcome, Workload};
+use crate::workloads::Outcome;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -39,11 +39,7 @@ pub fn write_dir(dir: &Path, outcomes: &[Outcome], checks: &[Check]) -> io::Resu
     if !tables.is_empty() {
         put("latency.csv", csv::latency(&tables))?;
     }
-    let growth: Vec<_> = tables
-        .iter()
-        .copied()
-        .filter(|t| t.workload == Workload::Growth)
-        .collect();
+    let growth: Vec<_> = tables.iter().copied().filter(|t| t.has_series()).collect();
     if !growth.is_empty() {
         put("growth_series.csv", csv::growth_series(&growth))?;
     }
@@ -61,7 +57,7 @@ pub fn write_dir(dir: &Path, outcomes: &[Outcome], checks: &[Check]) -> io::Resu
         put("targets.csv", csv::targets(checks))?;
     }
     for t in &tables {
-        let svg = if t.workload == Workload::Growth {
+        let svg = if t.has_series() {
             svg::growth_chart(t)
         } else {
             svg::percentile_chart(t)

@@ -5,7 +5,7 @@ use crate::targets::Check;
 use crate::timing::UNIT;
 use crate::workloads::byte_mixed::FragTable;
 use crate::workloads::memory::{MemoryTable, Removal};
-use crate::workloads::{LatencyTable, Workload};
+use crate::workloads::LatencyTable;
 use std::fmt::Write;
 
 /// A figure with sensible precision: one decimal below 100, none above.
@@ -101,7 +101,7 @@ pub fn latency(t: &LatencyTable) -> String {
             t.not_run.join(", ")
         );
     }
-    if t.workload == Workload::Growth {
+    if t.has_series() {
         let _ = writeln!(
             s,
             "  total per run (sum of the timed inserts, overhead subtracted): {}",

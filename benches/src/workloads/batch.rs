@@ -2,11 +2,48 @@
 //! loaded loop.
 
 use super::busy::Busywork;
-use super::loops::{round, timed, Loop, Shape};
+use super::loops::{self, round, timed, Loop, Shape};
 use super::setup::batch_loop;
-use super::{Config, Ctx, Measure, Measured};
+use super::{every_system, BySize, Ctx, Measure, Outcome, SystemTables, Workload};
 use crate::payload::Payload;
+use crate::stats::Recorder;
 use crate::systems::IndexSlab;
+
+/// The batch workload.
+pub const WORKLOAD: Workload = Workload {
+    name: "batch",
+    describe: "insert 64 values then remove the 64; op = insert + remove; tight and loaded",
+    run,
+};
+
+/// Tables of the tight loop.
+pub const TIGHT: BySize = BySize {
+    b32: "batch_tight_32B",
+    b256: "batch_tight_256B",
+};
+
+/// Tables of the loaded loop.
+pub const LOADED: BySize = BySize {
+    b32: "batch_loaded_32B",
+    b256: "batch_loaded_256B",
+};
+
+fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<Outcome> {
+    let len = ctx.cfg.batch_len;
+    let what = format!("op = one insert + one remove: {len} inserts then the {len} removes");
+    let mut out = Vec::new();
+    for (lp, ids) in [(Loop::Tight, TIGHT), (Loop::Loaded, LOADED)] {
+        let t = SystemTables {
+            workload: WORKLOAD.name,
+            ids,
+            title: format!("{} {}", WORKLOAD.name, lp.name()),
+            method: loops::method(ctx, &what, lp, len),
+            rounds: ctx.cfg.rounds,
+        };
+        out.extend(every_system(ctx, t, &Batch { lp }, progress));
+    }
+    out
+}
 
 /// The batch workload in one loop.
 pub(crate) struct Batch {
@@ -15,11 +52,7 @@ pub(crate) struct Batch {
 }
 
 impl Measure for Batch {
-    fn rounds(&self, cfg: &Config) -> usize {
-        cfg.rounds
-    }
-
-    fn measure<V: Payload, S: IndexSlab<V>>(&self, ctx: &Ctx, rounds: usize) -> Option<Measured> {
+    fn measure<V: Payload, S: IndexSlab<V>>(&self, ctx: &Ctx, rounds: usize) -> Option<Recorder> {
         let cfg = &ctx.cfg;
         debug_assert_eq!(rounds, cfg.rounds);
         let mut s = S::with_capacity(super::churn::CAPACITY);
@@ -41,6 +74,6 @@ impl Measure for Batch {
                 }),
             }
         });
-        Some(rec.into())
+        Some(rec)
     }
 }

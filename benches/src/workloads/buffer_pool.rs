@@ -6,10 +6,28 @@
 //! recycled chunk is cleared, 4096 bytes), while a `BufferSlab` buffer holds whatever its
 //! previous guard left in it. That difference is what a caller saves by using the pool.
 
-use super::{batched, take_turns, Contender, Ctx, LatencyTable, TableInfo, Workload};
+use super::{batched, take_turns, Contender, Ctx, LatencyTable, Outcome, TableInfo, Workload};
 use crate::timing::UNIT;
 use nexus_slab::BufferSlab;
 use std::hint::black_box;
+
+/// The buffer-pool workload.
+pub const WORKLOAD: Workload = Workload {
+    name: "buffer-pool",
+    describe: "4096-byte buffer: take, write 64 B (or all), give back; against vec! and Box",
+    run: |ctx, progress| {
+        vec![
+            Outcome::Latency(table(ctx, 64, WRITE64, progress)),
+            Outcome::Latency(table(ctx, N, WRITE4096, progress)),
+        ]
+    },
+};
+
+/// The table with 64 bytes written.
+pub const WRITE64: &str = "buffer-pool_write64_4096B";
+
+/// The table with all 4096 bytes written.
+pub const WRITE4096: &str = "buffer-pool_write4096_4096B";
 
 /// Buffer size.
 const N: usize = 4096;
@@ -23,13 +41,9 @@ fn write(buf: &mut [u8], bytes: usize, seed: &mut u8) {
     black_box(buf);
 }
 
-/// Table id when `bytes` bytes are written.
-pub(crate) fn id(bytes: usize) -> String {
-    format!("{}_write{bytes}_{N}B", Workload::BufferPool.name())
-}
-
 /// One table: every contender takes, writes `bytes` and frees a buffer per op.
-fn table(ctx: &Ctx, bytes: usize, progress: &mut dyn FnMut(&str)) -> LatencyTable {
+fn table(ctx: &Ctx, bytes: usize, id: &str, progress: &mut dyn FnMut(&str)) -> LatencyTable {
+    debug_assert_eq!(id, format!("{}_write{bytes}_{N}B", WORKLOAD.name));
     let cfg = &ctx.cfg;
     let (ops, samples) = (cfg.batch, cfg.samples);
     let contenders = vec![
@@ -62,11 +76,9 @@ fn table(ctx: &Ctx, bytes: usize, progress: &mut dyn FnMut(&str)) -> LatencyTabl
         }),
     ];
     let info = TableInfo {
-        id: id(bytes),
-        title: format!(
-            "{} write {bytes} B, {N}-byte buffers",
-            Workload::BufferPool.name()
-        ),
+        workload: WORKLOAD.name,
+        id: id.to_string(),
+        title: format!("{} write {bytes} B, {N}-byte buffers", WORKLOAD.name),
         method: format!(
             "op = take a buffer + write its first {bytes} bytes + free it (BufferSlab::<{N}>::\
              allocate and drop the guard; vec![0u8; {N}]; Box::<[u8; {N}]>::new_zeroed); \
@@ -77,10 +89,5 @@ fn table(ctx: &Ctx, bytes: usize, progress: &mut dyn FnMut(&str)) -> LatencyTabl
         ),
         value_bytes: N,
     };
-    take_turns(Workload::BufferPool, info, cfg.rounds, contenders, progress)
-}
-
-/// The two tables: 64 bytes written, then all 4096.
-pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable> {
-    vec![table(ctx, 64, progress), table(ctx, N, progress)]
+    take_turns(info, cfg.rounds, contenders, progress)
 }

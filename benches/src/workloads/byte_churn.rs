@@ -3,7 +3,7 @@
 //! `SlabByteAllocator` against `talc`, `buddy_system_allocator` and `linked_list_allocator`,
 //! each over a fresh page-aligned region per round.
 
-use super::{take_turns, Contender, Ctx, LatencyTable, TableInfo, Workload};
+use super::{take_turns, Contender, Ctx, LatencyTable, Outcome, TableInfo, Workload};
 use crate::byte_alloc::{BenchAlloc, Buddy, LinkedList, Nexus, Region, Talc};
 use crate::stats::Recorder;
 use crate::timing::{start, stop, UNIT};
@@ -11,19 +11,33 @@ use std::alloc::Layout;
 use std::hint::black_box;
 use std::ptr::NonNull;
 
+/// The byte allocators' churn workload.
+pub const WORKLOAD: Workload = Workload {
+    name: "byte-churn",
+    describe: "byte allocators: 32 allocs then 32 deallocs of 64 / 256 / 4096 B; op = the pair",
+    run: |ctx, progress| {
+        TABLES
+            .iter()
+            .map(|&(size, id)| Outcome::Latency(table(ctx, size, id, progress)))
+            .collect()
+    },
+};
+
+/// The table of 64-byte requests.
+pub const B64: &str = "byte-churn_64B";
+/// The table of 256-byte requests.
+pub const B256: &str = "byte-churn_256B";
+/// The table of 4096-byte requests.
+pub const B4096: &str = "byte-churn_4096B";
+
 /// Request sizes, one table each.
-pub(crate) const SIZES: [usize; 3] = [64, 256, 4096];
+const TABLES: [(usize, &str); 3] = [(64, B64), (256, B256), (4096, B4096)];
 
 /// Alloc + dealloc pairs per timestamp pair (in churn and in the mixed workload).
 pub(crate) const BATCH: usize = 32;
 
 /// Region per allocator and round (32 live blocks of at most 4096 bytes need far less).
 const REGION: usize = 16 << 20;
-
-/// Table id of the churn of `size`-byte requests.
-pub(crate) fn id(size: usize) -> String {
-    format!("{}_{size}B", Workload::ByteChurn.name())
-}
 
 /// Records `samples` samples of one call of `batch` each, `ops` operations per call. A tenth
 /// as many calls (at least one) run first, unrecorded.
@@ -70,7 +84,8 @@ fn contender<A: BenchAlloc>(ctx: &Ctx, size: usize, ours: bool) -> Contender<'_>
 }
 
 /// One table: churn of `size`-byte requests.
-fn table(ctx: &Ctx, size: usize, progress: &mut dyn FnMut(&str)) -> LatencyTable {
+fn table(ctx: &Ctx, size: usize, id: &str, progress: &mut dyn FnMut(&str)) -> LatencyTable {
+    debug_assert_eq!(id, format!("{}_{size}B", WORKLOAD.name));
     let cfg = &ctx.cfg;
     let contenders = vec![
         contender::<Nexus>(ctx, size, true),
@@ -79,11 +94,9 @@ fn table(ctx: &Ctx, size: usize, progress: &mut dyn FnMut(&str)) -> LatencyTable
         contender::<LinkedList>(ctx, size, false),
     ];
     let info = TableInfo {
-        id: id(size),
-        title: format!(
-            "{}, {size}-byte requests (align 8)",
-            Workload::ByteChurn.name()
-        ),
+        workload: WORKLOAD.name,
+        id: id.to_string(),
+        title: format!("{}, {size}-byte requests (align 8)", WORKLOAD.name),
         method: format!(
             "op = one alloc + one dealloc: {BATCH} allocs then their {BATCH} deallocs per \
              timestamp pair, each allocator over a fresh {} MiB region per round, {} samples in \
@@ -95,10 +108,5 @@ fn table(ctx: &Ctx, size: usize, progress: &mut dyn FnMut(&str)) -> LatencyTable
         ),
         value_bytes: size,
     };
-    take_turns(Workload::ByteChurn, info, cfg.rounds, contenders, progress)
-}
-
-/// The three tables, one per size in [`SIZES`].
-pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable> {
-    SIZES.iter().map(|&s| table(ctx, s, progress)).collect()
+    take_turns(info, cfg.rounds, contenders, progress)
 }

@@ -1,5 +1,5 @@
 //! Byte-allocator mixed workload: request sizes log-uniform from 8 B to 16 KiB, random
-//! lifetimes. Each round fills `mixed_live` allocations, then each step frees a uniformly
+//! lifetimes. Each round fills `live` allocations ([`SIZES`]), then each step frees a uniformly
 //! random live one and allocates a new random size in its place; one op is that dealloc +
 //! alloc pair, `BATCH` (32) of them per timestamp pair. Every allocator and every round sees the
 //! same sequence (one seed).
@@ -10,7 +10,7 @@
 //! address of a live allocation − region start, for every allocator alike).
 
 use super::byte_churn::{timed, BATCH};
-use super::{take_turns, Contender, Ctx, LatencyTable, TableInfo, Workload};
+use super::{take_turns, Contender, Ctx, LatencyTable, Outcome, Presets, TableInfo, Workload};
 use crate::byte_alloc::{BenchAlloc, Buddy, LinkedList, Nexus, Region, Talc};
 use crate::rng::Rng;
 use crate::stats::Recorder;
@@ -18,6 +18,49 @@ use crate::timing::UNIT;
 use std::alloc::Layout;
 use std::cell::RefCell;
 use std::ptr::NonNull;
+
+/// The byte allocators' mixed workload.
+pub const WORKLOAD: Workload = Workload {
+    name: "byte-mixed",
+    describe: "byte allocators: 8 B … 16 KiB, 100k live, random lifetimes; and fragmentation",
+    run: |ctx, progress| {
+        let (latency, frag) = run(ctx, progress);
+        vec![Outcome::Latency(latency), Outcome::Fragmentation(frag)]
+    },
+};
+
+/// The latency table.
+pub const TABLE: &str = "byte-mixed_8B-16KiB";
+
+/// Its sizes.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    /// Live allocations.
+    pub live: usize,
+    /// Steps (dealloc + alloc pairs) per allocator, all rounds together.
+    pub steps: usize,
+    /// The same for `linked_list_allocator`, which walks its free list on every alloc.
+    pub list_steps: usize,
+}
+
+/// Its sizes in each preset.
+pub const SIZES: Presets<Sizes> = Presets {
+    full: Sizes {
+        live: 100_000,
+        steps: 1_000_000,
+        list_steps: 50_000,
+    },
+    quick: Sizes {
+        live: 100_000,
+        steps: 100_000,
+        list_steps: 5_000,
+    },
+    tiny: Sizes {
+        live: 1_000,
+        steps: 2_048,
+        list_steps: 640,
+    },
+};
 
 /// The seed of the size and victim sequence.
 const SEED: u64 = 0x5EED;
@@ -41,11 +84,6 @@ fn mixed_size(rng: &mut Rng) -> usize {
 /// 2.2 KiB), rounded up to a power of two (1 GiB for 100k live).
 fn region_bytes(live: usize) -> usize {
     (live * (10 << 10)).next_power_of_two()
-}
-
-/// The table id.
-pub(crate) fn id() -> String {
-    format!("{}_8B-16KiB", Workload::ByteMixed.name())
 }
 
 /// One allocator's fragmentation at the end of the mixed workload.
@@ -149,7 +187,7 @@ fn contender<'a, A: BenchAlloc>(
     ours: bool,
     frag: &'a RefCell<Vec<(FragRow, usize)>>,
 ) -> Contender<'a> {
-    let live = ctx.cfg.mixed_live;
+    let live = SIZES.of(&ctx.cfg).live;
     Contender::new(A::NAME, ours, move |rounds| {
         let per_round = steps.div_ceil(rounds);
         let (rec, row) = round::<A>(ctx, live, per_round, ours);
@@ -162,10 +200,11 @@ fn contender<'a, A: BenchAlloc>(
 }
 
 /// The latency table and the fragmentation table.
-pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> (LatencyTable, FragTable) {
+fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> (LatencyTable, FragTable) {
     let cfg = &ctx.cfg;
+    let sizes = SIZES.of(cfg);
     let frag = RefCell::new(Vec::new());
-    let (steps, list_steps) = (cfg.mixed_steps, cfg.mixed_list_steps);
+    let (steps, list_steps) = (sizes.steps, sizes.list_steps);
     let contenders = vec![
         contender::<Nexus>(ctx, steps, true, &frag),
         contender::<Talc>(ctx, steps, false, &frag),
@@ -174,11 +213,11 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> (LatencyTable, F
     ];
     let rounds = cfg.rounds;
     let info = TableInfo {
-        id: id(),
+        workload: WORKLOAD.name,
+        id: TABLE.to_string(),
         title: format!(
             "{}, sizes 8 B … 16 KiB log-uniform, {} live",
-            Workload::ByteMixed.name(),
-            cfg.mixed_live
+            WORKLOAD.name, sizes.live
         ),
         method: format!(
             "op = dealloc a random live allocation + alloc a new random size in its place \
@@ -187,16 +226,16 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> (LatencyTable, F
              {rounds} rounds, except linked_list: {list_steps} steps in {rounds} \
              rounds, shortened because it walks its free list on every alloc (fewer steps also \
              leave its free list shorter, which if anything favours it); per-op = (pair − overhead) / {BATCH}, resolution {:.2} {UNIT}/op",
-            cfg.mixed_live,
-            region_bytes(cfg.mixed_live) >> 20,
+            sizes.live,
+            region_bytes(sizes.live) >> 20,
             ctx.clock.resolution() as f64 / BATCH as f64
         ),
         value_bytes: MAX,
     };
-    let latency = take_turns(Workload::ByteMixed, info, rounds, contenders, progress);
+    let latency = take_turns(info, rounds, contenders, progress);
     let table = FragTable {
-        id: format!("{}_fragmentation", Workload::ByteMixed.name()),
-        live: cfg.mixed_live,
+        id: format!("{}_fragmentation", WORKLOAD.name),
+        live: sizes.live,
         rows: frag.into_inner(),
     };
     (latency, table)

@@ -1,4 +1,4 @@
-//! Growth: from an empty store to `growth_len` values, each insert timed alone. A store that
+//! Growth: from an empty store to `len` values ([`SIZES`]), each insert timed alone. A store that
 //! grows by reallocating shows the copy here; one that maps fresh memory shows its page
 //! faults.
 //!
@@ -19,7 +19,9 @@
 //! loop and dropped after it, neither timed nor counted; the handle and sample buffers are
 //! allocated and every page of them written before it.
 
-use super::{binary_size, Config, Ctx, GrowthFigures, LatencyTable, Row, Workload};
+use super::harness::turns;
+use super::{binary_size, Contender, Ctx, GrowthFigures, LatencyTable, Outcome, Presets, Row};
+use super::Workload;
 use crate::payload::{Payload, V256, V32, V64};
 use crate::stats::Recorder;
 use crate::systems::{each_system, IndexSlab, Visit};
@@ -33,6 +35,56 @@ use std::time::Instant;
 /// The command-line flag that runs one growth in the report binary (the fresh variant's
 /// child).
 pub const PROBE_FLAG: &str = "--growth-probe";
+
+/// The growth workload.
+pub const WORKLOAD: Workload = Workload {
+    name: "growth",
+    describe: "empty to 1 Mi values, every insert timed alone; fresh process per run, and warm",
+    run: |ctx, progress| {
+        tables(ctx, progress)
+            .into_iter()
+            .map(Outcome::Latency)
+            .collect()
+    },
+};
+
+/// Its sizes.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    /// Values inserted.
+    pub len: usize,
+    /// Rounds of the warm variant (in the report's process): each a timed run of every
+    /// system (fresh store each, the systems taking turns), their samples merged, then a
+    /// wall-time run of every system.
+    pub rounds: usize,
+    /// Rounds of the fresh variant: as `rounds`, each run in a new process.
+    pub fresh_rounds: usize,
+    /// Points in the chart (each the slowest insert of its stretch).
+    pub buckets: usize,
+}
+
+const FULL: Sizes = Sizes {
+    len: 1 << 20,
+    rounds: 4,
+    fresh_rounds: 3,
+    buckets: 512,
+};
+
+/// Its sizes in each preset.
+pub const SIZES: Presets<Sizes> = Presets {
+    full: FULL,
+    quick: Sizes {
+        rounds: 1,
+        fresh_rounds: 1,
+        ..FULL
+    },
+    tiny: Sizes {
+        len: 4_096,
+        rounds: 1,
+        fresh_rounds: 1,
+        buckets: 16,
+    },
+};
 
 /// What a run measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -405,70 +457,45 @@ impl Acc {
     }
 }
 
-/// One pass over the systems: one run of `kind` each, here or in a child.
-struct Pass<'a> {
-    kind: Kind,
-    /// The report binary, for the fresh variant; `None`: in this process (warm).
-    exe: Option<&'a Path>,
-    ctx: &'a Ctx,
-    id: &'a str,
-    accs: &'a mut Vec<Acc>,
-    progress: &'a mut dyn FnMut(&str),
-}
+/// One system as the growth's contenders see it: its name, and a run of it here.
+type Grow = (&'static str, bool, fn(Kind, usize, usize, &Clock) -> Run);
 
-impl<V: Payload> Visit<V> for Pass<'_> {
+/// One run of `kind` of every system, in [`each_system`] order.
+struct Systems(Vec<Grow>);
+
+impl<V: Payload> Visit<V> for Systems {
     fn visit<S: IndexSlab<V>>(&mut self) {
-        (self.progress)(&format!("{} {}", self.id, S::NAME));
-        let cfg = &self.ctx.cfg;
-        let (n, buckets) = (cfg.growth_len, cfg.growth_buckets.max(1));
-        let run = match self.exe {
-            None => grow::<V, S>(self.kind, n, buckets, &self.ctx.clock),
-            Some(exe) => {
-                let probe = Probe {
-                    kind: self.kind,
-                    system: S::NAME.to_string(),
-                    bytes: V::BYTES,
-                    n,
-                    buckets,
-                    overhead: self.ctx.clock.overhead(),
-                };
-                // A probe that fails is a bug of this crate or of the system (the warm
-                // variant would fail the same way): stop rather than print a table short
-                // of a row.
-                probe
-                    .run_in_child(exe)
-                    .unwrap_or_else(|e| panic!("{} {}: {e}", self.id, S::NAME))
-            }
-        };
-        let acc = match self.accs.iter().position(|a| a.system == S::NAME) {
-            Some(i) => &mut self.accs[i],
-            None => {
-                self.accs.push(Acc {
-                    system: S::NAME,
-                    ours: S::OURS,
-                    rec: None,
-                    series: Vec::new(),
-                    faults: Vec::new(),
-                    wall_ns: Vec::new(),
-                });
-                self.accs.last_mut().expect("just pushed")
-            }
-        };
-        acc.add(run, n);
+        self.0.push((S::NAME, S::OURS, grow::<V, S>));
     }
 }
 
-/// Id of the table of one variant (`fresh` or `warm`) at one value size.
-pub fn id(variant: &str, bytes: usize) -> String {
-    format!("{}_{variant}_{bytes}B", Workload::Growth.name())
+/// The tables at 32-byte values.
+pub const B32: Variants = Variants {
+    fresh: "growth_fresh_32B",
+    warm: "growth_warm_32B",
+};
+
+/// The tables at 256-byte values.
+pub const B256: Variants = Variants {
+    fresh: "growth_fresh_256B",
+    warm: "growth_warm_256B",
+};
+
+/// The ids of the two variants' tables at one value size.
+#[derive(Debug, Clone, Copy)]
+pub struct Variants {
+    /// A new process per run.
+    pub fresh: &'static str,
+    /// In the report's process.
+    pub warm: &'static str,
 }
 
 /// Rounds of the fresh variant and of the warm one.
-fn rounds_for(cfg: &Config, fresh: bool) -> usize {
+fn rounds_for(sizes: &Sizes, fresh: bool) -> usize {
     if fresh {
-        cfg.growth_fresh_rounds.max(1)
+        sizes.fresh_rounds.max(1)
     } else {
-        cfg.growth_rounds.max(1)
+        sizes.rounds.max(1)
     }
 }
 
@@ -476,29 +503,64 @@ fn rounds_for(cfg: &Config, fresh: bool) -> usize {
 /// system and then a pass of wall runs (so no run follows the same system's other run).
 fn table<V: Payload>(
     ctx: &Ctx,
+    id: &str,
     exe: Option<&Path>,
     progress: &mut dyn FnMut(&str),
 ) -> LatencyTable {
-    let cfg = &ctx.cfg;
+    let sizes = SIZES.of(&ctx.cfg);
     let fresh = exe.is_some();
-    let variant = if fresh { "fresh" } else { "warm" };
-    let id = id(variant, V::BYTES);
-    let rounds = rounds_for(cfg, fresh);
-    let warm_rounds = rounds_for(cfg, false);
-    let mut accs = Vec::new();
-    for _ in 0..rounds {
-        for kind in [Kind::Timed, Kind::Wall] {
-            each_system::<V, _>(&mut Pass {
-                kind,
-                exe,
-                ctx,
-                id: &id,
-                accs: &mut accs,
-                progress: &mut *progress,
-            });
+    debug_assert_eq!(
+        id,
+        format!("growth_{}_{}B", if fresh { "fresh" } else { "warm" }, V::BYTES)
+    );
+    let rounds = rounds_for(sizes, fresh);
+    let warm_rounds = rounds_for(sizes, false);
+    let (n, buckets) = (sizes.len, sizes.buckets.max(1));
+    let mut systems = Systems(Vec::new());
+    each_system::<V, _>(&mut systems);
+    let mut contenders: Vec<Contender<'_, Run>> = Vec::new();
+    for kind in [Kind::Timed, Kind::Wall] {
+        for &(name, ours, grow) in &systems.0 {
+            contenders.push(Contender::new(name, ours, move |_| match exe {
+                None => grow(kind, n, buckets, &ctx.clock),
+                Some(exe) => {
+                    let probe = Probe {
+                        kind,
+                        system: name.to_string(),
+                        bytes: V::BYTES,
+                        n,
+                        buckets,
+                        overhead: ctx.clock.overhead(),
+                    };
+                    // A probe that fails is a bug of this crate or of the system (the warm
+                    // variant would fail the same way): stop rather than print a table short
+                    // of a row.
+                    probe
+                        .run_in_child(exe)
+                        .unwrap_or_else(|e| panic!("{id} {name}: {e}"))
+                }
+            }));
         }
     }
-    let n = cfg.growth_len;
+    let mut accs: Vec<Acc> = Vec::new();
+    turns(id, rounds, &mut contenders, progress, |i, run| {
+        let (system, ours) = contender(&systems, i);
+        let acc = match accs.iter().position(|a| a.system == system) {
+            Some(i) => &mut accs[i],
+            None => {
+                accs.push(Acc {
+                    system,
+                    ours,
+                    rec: None,
+                    series: Vec::new(),
+                    faults: Vec::new(),
+                    wall_ns: Vec::new(),
+                });
+                accs.last_mut().expect("just pushed")
+            }
+        };
+        acc.add(run, n);
+    });
     let (title, where_run) = if fresh {
         (
             format!(
@@ -539,31 +601,38 @@ fn table<V: Payload>(
         ctx.clock.resolution()
     );
     LatencyTable {
-        workload: Workload::Growth,
-        id,
+        workload: WORKLOAD.name,
+        id: id.to_string(),
         title,
         method,
         value_bytes: V::BYTES,
-        bucket_len: n.div_ceil(cfg.growth_buckets.max(1)),
+        bucket_len: n.div_ceil(buckets),
         rounds,
         rows: accs.into_iter().filter_map(|a| a.row(n)).collect(),
         not_run: Vec::new(),
     }
 }
 
+/// The name and ownership of contender `i` (timed runs of every system, then wall runs).
+fn contender(systems: &Systems, i: usize) -> (&'static str, bool) {
+    let (name, ours, _) = systems.0[i % systems.0.len()];
+    (name, ours)
+}
+
 /// Every growth table: fresh and warm at 32 and at 256 bytes (fresh first at each size). The
-/// fresh runs' children are `exe`, the report binary; without it only the warm tables are
-/// made.
-pub fn run(ctx: &Ctx, exe: Option<&Path>, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable> {
+/// fresh runs' children are `ctx.exe`, the report binary; without it only the warm tables
+/// are made.
+pub fn tables(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable> {
+    let exe = ctx.exe.as_deref();
     let mut out = Vec::new();
     if let Some(exe) = exe {
-        out.push(table::<V32>(ctx, Some(exe), progress));
+        out.push(table::<V32>(ctx, B32.fresh, Some(exe), progress));
     }
-    out.push(table::<V32>(ctx, None, progress));
+    out.push(table::<V32>(ctx, B32.warm, None, progress));
     if let Some(exe) = exe {
-        out.push(table::<V256>(ctx, Some(exe), progress));
+        out.push(table::<V256>(ctx, B256.fresh, Some(exe), progress));
     }
-    out.push(table::<V256>(ctx, None, progress));
+    out.push(table::<V256>(ctx, B256.warm, None, progress));
     out
 }
 
@@ -615,6 +684,26 @@ mod tests {
         assert!(decode("loop_ns 5\n", Kind::Wall).is_err());
         assert!(decode("faults 1\nloop_ns 5\n", Kind::Timed).is_err());
         assert!(decode("faults 1\nloop_ns 5\nweird 3\n", Kind::Wall).is_err());
+    }
+
+    #[test]
+    fn warm_tables_at_tiny_sizes() {
+        let ctx = Ctx {
+            cfg: crate::workloads::Config::tiny(),
+            clock: Clock::raw(),
+            exe: None,
+        };
+        let tables = tables(&ctx, &mut |_| {});
+        let ids: Vec<_> = tables.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, [B32.warm, B256.warm]);
+        for t in &tables {
+            assert_eq!(t.rows.len(), 9, "{}", t.id);
+            for r in &t.rows {
+                let g = r.growth.expect("growth figures");
+                assert!(g.wall_ns > 0.0, "{} {}", t.id, r.system);
+                assert_eq!(r.series.len(), SIZES.tiny.buckets, "{}", t.id);
+            }
+        }
     }
 
     #[test]

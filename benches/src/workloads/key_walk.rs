@@ -8,12 +8,33 @@
 //! long-lived structure). The list is a cycle, so a walk never ends; a sample is `batch` hops.
 
 use super::setup::SEED;
-use super::{batched, take_turns, Contender, Ctx, LatencyTable, TableInfo, Workload};
+use super::{batched, take_turns, Contender, Ctx, LatencyTable, Outcome, TableInfo, Workload};
 use crate::rng::Rng;
 use crate::timing::UNIT;
 use nexus_slab::bounded::BoundedSlab;
 use nexus_slab::{HiSlab, Key, VersionedKey};
 use std::hint::black_box;
+
+/// The key-walk workload.
+pub const WORKLOAD: Workload = Workload {
+    name: "key-walk",
+    describe: "walk a 100k-node linked list key by key (in order / shuffled); op = one hop",
+    run: |ctx, progress| {
+        run(ctx, progress)
+            .into_iter()
+            .map(Outcome::Latency)
+            .collect()
+    },
+};
+
+/// The walk of the in-order list.
+pub const IN_ORDER: &str = "key-walk_in-order_32B";
+
+/// The walk of the shuffled list.
+pub const SHUFFLED: &str = "key-walk_shuffled_32B";
+
+/// Insert + remove of one node.
+pub const INSERT_REMOVE: &str = "key-walk_insert-remove_32B";
 
 /// A 32-byte node: the link and the payload a real node would carry.
 #[derive(Clone, Copy)]
@@ -84,21 +105,14 @@ impl Order {
     }
 }
 
-/// Table id of `order`.
-pub(crate) fn id(order: Order) -> String {
-    format!("{}_{}_32B", Workload::KeyWalk.name(), order.name())
-}
-
-/// Id of the insert + remove table.
-pub(crate) fn churn_id() -> String {
-    format!("{}_insert-remove_32B", Workload::KeyWalk.name())
-}
-
-/// Ids of every table this workload makes.
-pub(crate) fn ids() -> Vec<String> {
-    let mut ids = Order::ALL.map(id).to_vec();
-    ids.push(churn_id());
-    ids
+impl Order {
+    /// Table id.
+    fn id(self) -> &'static str {
+        match self {
+            Order::InOrder => IN_ORDER,
+            Order::Shuffled => SHUFFLED,
+        }
+    }
 }
 
 /// The versioned list: `n` key-owned nodes linked by versioned keys, and its first key.
@@ -170,7 +184,7 @@ fn free_allocator_list(start: Key) {
 }
 
 /// The key-walk tables.
-pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable> {
+fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable> {
     let cfg = &ctx.cfg;
     let n = cfg.live;
     let hops = cfg.batch;
@@ -309,8 +323,10 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable
                 rec
             }),
         ];
+        debug_assert_eq!(order.id(), format!("{}_{}_32B", WORKLOAD.name, order.name()));
         let info = TableInfo {
-            id: id(order),
+            workload: WORKLOAD.name,
+            id: order.id().to_string(),
             title: format!("key-walk {}, 32-byte nodes", order.name()),
             method: format!(
                 "op = one hop of a walk around a cycle of {n} linked nodes ({}): read the node \
@@ -326,13 +342,7 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable
             ),
             value_bytes: 32,
         };
-        out.push(take_turns(
-            Workload::KeyWalk,
-            info,
-            cfg.rounds,
-            contenders,
-            progress,
-        ));
+        out.push(take_turns(info, cfg.rounds, contenders, progress));
     }
     out.push(churn(ctx, progress));
     out
@@ -399,7 +409,8 @@ fn churn(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> LatencyTable {
         }),
     ];
     let info = TableInfo {
-        id: churn_id(),
+        workload: WORKLOAD.name,
+        id: INSERT_REMOVE.to_string(),
         title: "key-walk insert-remove, 32-byte nodes".to_string(),
         method: format!(
             "op = insert one key-owned node and remove it by key (Access; versioned: \
@@ -412,5 +423,5 @@ fn churn(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> LatencyTable {
         ),
         value_bytes: 32,
     };
-    take_turns(Workload::KeyWalk, info, cfg.rounds, contenders, progress)
+    take_turns(info, cfg.rounds, contenders, progress)
 }

@@ -8,9 +8,9 @@
 //!   operation adds to a program that does other work between operations, where a store's
 //!   dependency chains can overlap with that work (or not).
 
-use super::Config;
+use super::{Config, Ctx};
 use crate::stats::Recorder;
-use crate::timing::{start, stop, Clock};
+use crate::timing::{start, stop, Clock, UNIT};
 
 /// One of the two loops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +51,20 @@ impl Loop {
             }
         }
     }
+}
+
+/// The method line of a table timed in loop `lp` with `ops` operations per timestamp pair:
+/// `what` (what one op is), then how the loop is built and the samples were taken.
+pub(crate) fn method(ctx: &Ctx, what: &str, lp: Loop, ops: usize) -> String {
+    let cfg = &ctx.cfg;
+    format!(
+        "{what}; {}; {ops} ops per timestamp pair, {} samples in {} rounds, \
+         per-op = (pair − overhead) / {ops}, resolution {:.2} {UNIT}/op",
+        lp.method(),
+        cfg.samples,
+        cfg.rounds,
+        ctx.clock.resolution() as f64 / ops as f64
+    )
 }
 
 /// What one timestamp pair of a loop workload runs.

@@ -9,12 +9,27 @@
 //! Handles are kept in a vector whose pages are touched before the first reading, so only
 //! the store's own memory counts.
 
+use super::{Ctx, Outcome, Presets, Workload};
 use crate::payload::{Payload, V64};
 use crate::rng::Rng;
 use crate::systems::{each_system, IndexSlab, Visit};
 use std::hint::black_box;
 use std::path::Path;
 use std::process::Command;
+
+/// The memory workload.
+pub const WORKLOAD: Workload = Workload {
+    name: "memory",
+    describe: "RSS growth for 1 Mi live 64-byte values (fresh process each)",
+    run: |ctx, progress| vec![Outcome::Memory(run(ctx, progress))],
+};
+
+/// Values inserted.
+pub const VALUES: Presets<usize> = Presets {
+    full: 1 << 20,
+    quick: 1 << 20,
+    tiny: 4_096,
+};
 
 /// The command-line flag that runs a probe.
 pub const PROBE_FLAG: &str = "--memory-probe";
@@ -226,11 +241,12 @@ pub fn format_readings(r: &Readings) -> String {
     }
 }
 
-/// Runs the probes with this executable as the child.
-pub fn run(n: usize, progress: &mut dyn FnMut(&str)) -> MemoryTable {
-    match std::env::current_exe() {
-        Ok(exe) => run_with(&exe, n, progress),
-        Err(e) => {
+/// Runs the probes with the report binary as the child.
+pub fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> MemoryTable {
+    let n = *VALUES.of(&ctx.cfg);
+    match &ctx.exe {
+        Some(exe) => run_with(exe, n, progress),
+        None => {
             let mut names = Names(Vec::new());
             each_system(&mut names);
             MemoryTable {
@@ -242,7 +258,7 @@ pub fn run(n: usize, progress: &mut dyn FnMut(&str)) -> MemoryTable {
                     .map(|(system, ours)| MemoryRow {
                         system,
                         ours,
-                        rss_growth: Err(format!("no executable path: {e}")),
+                        rss_growth: Err("no executable path to run the probes".into()),
                         removals: Vec::new(),
                     })
                     .collect(),

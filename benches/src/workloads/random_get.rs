@@ -1,22 +1,53 @@
 //! Random get: read live values in a random order fixed before timing.
 
 use super::setup::{drop_all, fill, get_once, SEED};
-use super::{Config, Ctx, Measure, Measured};
+use super::{every_system, BySize, Ctx, Measure, Outcome, SystemTables, Workload};
 use crate::payload::Payload;
 use crate::rng::Rng;
 use crate::stats::Recorder;
 use crate::systems::IndexSlab;
-use crate::timing::{start, stop};
+use crate::timing::{start, stop, UNIT};
+
+/// The random-get workload.
+pub const WORKLOAD: Workload = Workload {
+    name: "random-get",
+    describe: "read one of 100k live values in a precomputed random order",
+    run,
+};
+
+/// Its tables.
+pub const TABLES: BySize = BySize {
+    b32: "random-get_32B",
+    b256: "random-get_256B",
+};
+
+fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<Outcome> {
+    let cfg = &ctx.cfg;
+    let t = SystemTables {
+        workload: WORKLOAD.name,
+        ids: TABLES,
+        title: WORKLOAD.name.to_string(),
+        method: format!(
+            "op = get (read) of one of {} live values, random order precomputed; {} ops per \
+             timestamp pair, {} samples in {} rounds, per-op = (pair − overhead) / {}, \
+             resolution {:.2} {UNIT}/op",
+            cfg.live,
+            cfg.batch,
+            cfg.samples,
+            cfg.rounds,
+            cfg.batch,
+            ctx.clock.resolution() as f64 / cfg.batch as f64
+        ),
+        rounds: cfg.rounds,
+    };
+    every_system(ctx, t, &RandomGet, progress).into()
+}
 
 /// The random-get workload.
 pub(crate) struct RandomGet;
 
 impl Measure for RandomGet {
-    fn rounds(&self, cfg: &Config) -> usize {
-        cfg.rounds
-    }
-
-    fn measure<V: Payload, S: IndexSlab<V>>(&self, ctx: &Ctx, rounds: usize) -> Option<Measured> {
+    fn measure<V: Payload, S: IndexSlab<V>>(&self, ctx: &Ctx, rounds: usize) -> Option<Recorder> {
         let cfg = &ctx.cfg;
         debug_assert_eq!(rounds, cfg.rounds);
         let mut s = S::with_capacity(cfg.live);
@@ -42,6 +73,6 @@ impl Measure for RandomGet {
             }
         }
         drop_all(s, handles);
-        Some(rec.into())
+        Some(rec)
     }
 }

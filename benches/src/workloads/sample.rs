@@ -13,13 +13,61 @@
 
 use super::setup::SEED;
 use super::tagged_iterate::{flagged_slab, one_in_100, tagged_store, Item, TAG_SEED};
-use super::{batched, binary_size, take_turns, Contender, Ctx, LatencyTable, TableInfo, Workload};
+use super::{batched, binary_size, take_turns, Contender, Ctx, LatencyTable, Outcome, Presets};
+use super::{TableInfo, Workload};
 use crate::payload::{Payload, V32};
 use crate::timing::UNIT;
 use nexus_slab::rand::rngs::SmallRng;
 use nexus_slab::rand::{RngExt, SeedableRng};
 use nexus_slab::HiSlab;
 use std::hint::black_box;
+
+/// The sampling workload.
+pub const WORKLOAD: Workload = Workload {
+    name: "sample",
+    describe: "one random live value, 1% live, 64 Ki / 1 Mi / 16 Mi slots; and a tagged one",
+    run: |ctx, progress| {
+        run(ctx, progress)
+            .into_iter()
+            .map(Outcome::Latency)
+            .collect()
+    },
+};
+
+/// The tables of the default and `--quick` runs (their ids name the sizes, which the tests'
+/// preset shrinks): 64 Ki slots.
+pub const SLOTS_64KI: &str = "sample_64Ki_32B";
+/// 1 Mi slots.
+pub const SLOTS_1MI: &str = "sample_1Mi_32B";
+/// 16 Mi slots.
+pub const SLOTS_16MI: &str = "sample_16Mi_32B";
+/// The tagged table.
+pub const TAGGED: &str = "sample_tagged-1pct-of-1Mi_32B";
+
+/// Its sizes.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    /// Slot counts of the stores, a table each (1% of the slots live).
+    pub slots: [u32; 3],
+    /// Samples per contender in each table (all rounds together).
+    pub samples: usize,
+}
+
+/// Its sizes in each preset.
+pub const SIZES: Presets<Sizes> = Presets {
+    full: Sizes {
+        slots: [1 << 16, 1 << 20, 1 << 24],
+        samples: 10_000,
+    },
+    quick: Sizes {
+        slots: [1 << 16, 1 << 20, 1 << 24],
+        samples: 1_000,
+    },
+    tiny: Sizes {
+        slots: [1 << 10, 1 << 12, 1 << 14],
+        samples: 20,
+    },
+};
 
 /// Picks per timestamp pair (fewer than the other batched workloads: a rejection-sampling
 /// pick costs about a hundred tries at 1% density).
@@ -82,36 +130,32 @@ fn method(what: &str, ctx: &Ctx) -> String {
          (rejection); SmallRng seeded alike; at least {WARMUP_MS} ms of picks unrecorded, then \
          {PICKS} ops per timestamp pair, {} samples in {} rounds, \
          per-op = (pair − overhead) / {PICKS}, resolution {:.2} {UNIT}/op",
-        cfg.picks_samples,
+        SIZES.of(cfg).samples,
         cfg.extra_rounds,
         ctx.clock.resolution() as f64 / PICKS as f64
     )
 }
 
 /// Table id at `slots` slots.
-pub(crate) fn id(slots: u32) -> String {
-    format!(
-        "{}_{}_32B",
-        Workload::Sample.name(),
-        binary_size(u64::from(slots))
-    )
+fn id(slots: u32) -> String {
+    format!("{}_{}_32B", WORKLOAD.name, binary_size(u64::from(slots)))
 }
 
 /// Table id of the tagged table with `live` values.
-pub(crate) fn tagged_id(live: u32) -> String {
+fn tagged_id(live: u32) -> String {
     format!(
         "{}_tagged-1pct-of-{}_32B",
-        Workload::Sample.name(),
+        WORKLOAD.name,
         binary_size(u64::from(live))
     )
 }
 
 /// One table per slot count, then the tagged table.
-pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable> {
+fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable> {
     let cfg = &ctx.cfg;
-    let samples = cfg.picks_samples;
+    let samples = SIZES.of(cfg).samples;
     let mut out = Vec::new();
-    for slots in cfg.sample_slots {
+    for slots in SIZES.of(cfg).slots {
         let live = one_in_100(slots, LIVE_SEED);
         let count = live.iter().filter(|&&l| l).count();
         let live = &live[..];
@@ -144,24 +188,16 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable
         ];
         let size = binary_size(u64::from(slots));
         let info = TableInfo {
+            workload: WORKLOAD.name,
             id: id(slots),
-            title: format!(
-                "{} {size} slots 1% live, 32-byte values",
-                Workload::Sample.name()
-            ),
+            title: format!("{} {size} slots 1% live, 32-byte values", WORKLOAD.name),
             method: format!(
                 "{}; {slots} slots, {count} live (each kept with probability 1/100)",
                 method("live value", ctx)
             ),
             value_bytes: V32::BYTES,
         };
-        out.push(take_turns(
-            Workload::Sample,
-            info,
-            cfg.extra_rounds,
-            contenders,
-            progress,
-        ));
+        out.push(take_turns(info, cfg.extra_rounds, contenders, progress));
     }
 
     let n = cfg.tagged_live;
@@ -197,11 +233,9 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable
     ];
     let size = binary_size(u64::from(n));
     let info = TableInfo {
+        workload: WORKLOAD.name,
         id: tagged_id(n),
-        title: format!(
-            "{} tagged, 1% of {size} live, 32-byte values",
-            Workload::Sample.name()
-        ),
+        title: format!("{} tagged, 1% of {size} live, 32-byte values", WORKLOAD.name),
         method: format!(
             "{}; {n} live values (every slot), {count} tagged (each with probability 1/100; \
              slab: a flag in the value)",
@@ -209,19 +243,23 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<LatencyTable
         ),
         value_bytes: std::mem::size_of::<Item>(),
     };
-    out.push(take_turns(
-        Workload::Sample,
-        info,
-        cfg.extra_rounds,
-        contenders,
-        progress,
-    ));
+    out.push(take_turns(info, cfg.extra_rounds, contenders, progress));
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_constants_are_the_default_runs_ids() {
+        use crate::workloads::Config;
+        for cfg in [Config::full(), Config::quick()] {
+            let ids: Vec<String> = SIZES.of(&cfg).slots.map(id).into();
+            assert_eq!(ids, [SLOTS_64KI, SLOTS_1MI, SLOTS_16MI]);
+            assert_eq!(tagged_id(cfg.tagged_live), TAGGED);
+        }
+    }
 
     #[test]
     fn both_samplers_pick_only_live_values() {

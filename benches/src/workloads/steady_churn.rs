@@ -2,11 +2,50 @@
 //! the tight or the loaded loop.
 
 use super::busy::Busywork;
-use super::loops::{round, timed, Loop, Shape};
+use super::loops::{self, round, timed, Loop, Shape};
 use super::setup::{drop_all, fill, positions, steady_loop, SEED};
-use super::{Config, Ctx, Measure, Measured};
+use super::{every_system, BySize, Ctx, Measure, Outcome, SystemTables, Workload};
 use crate::payload::Payload;
+use crate::stats::Recorder;
 use crate::systems::IndexSlab;
+
+/// The steady-churn workload.
+pub const WORKLOAD: Workload = Workload {
+    name: "steady-churn",
+    describe: "100k live: remove a random value, insert one; op = the pair; tight and loaded",
+    run,
+};
+
+/// Tables of the tight loop.
+pub const TIGHT: BySize = BySize {
+    b32: "steady-churn_tight_32B",
+    b256: "steady-churn_tight_256B",
+};
+
+/// Tables of the loaded loop.
+pub const LOADED: BySize = BySize {
+    b32: "steady-churn_loaded_32B",
+    b256: "steady-churn_loaded_256B",
+};
+
+fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> Vec<Outcome> {
+    let what = format!(
+        "op = remove a random live value + insert a new one, {} live",
+        ctx.cfg.live
+    );
+    let mut out = Vec::new();
+    for (lp, ids) in [(Loop::Tight, TIGHT), (Loop::Loaded, LOADED)] {
+        let t = SystemTables {
+            workload: WORKLOAD.name,
+            ids,
+            title: format!("{} {}", WORKLOAD.name, lp.name()),
+            method: loops::method(ctx, &what, lp, ctx.cfg.loop_ops(lp)),
+            rounds: ctx.cfg.rounds,
+        };
+        out.extend(every_system(ctx, t, &SteadyChurn { lp }, progress));
+    }
+    out
+}
 
 /// Positions precomputed (then cycled through).
 pub(crate) const POSITIONS: usize = 1 << 16;
@@ -18,11 +57,7 @@ pub(crate) struct SteadyChurn {
 }
 
 impl Measure for SteadyChurn {
-    fn rounds(&self, cfg: &Config) -> usize {
-        cfg.rounds
-    }
-
-    fn measure<V: Payload, S: IndexSlab<V>>(&self, ctx: &Ctx, rounds: usize) -> Option<Measured> {
+    fn measure<V: Payload, S: IndexSlab<V>>(&self, ctx: &Ctx, rounds: usize) -> Option<Recorder> {
         let cfg = &ctx.cfg;
         debug_assert_eq!(rounds, cfg.rounds);
         let ops = cfg.loop_ops(self.lp);
@@ -52,6 +87,6 @@ impl Measure for SteadyChurn {
             }
         });
         drop_all(s, handles);
-        Some(rec.into())
+        Some(rec)
     }
 }

@@ -3,12 +3,23 @@
 //! in the value (on `HiSlab` and on `slab::Slab`). The figure is per tagged value.
 
 use super::setup::SEED;
-use super::{take_turns, Contender, Ctx, LatencyTable, TableInfo, Workload};
+use super::{take_turns, Contender, Ctx, LatencyTable, Outcome, TableInfo, Workload};
 use crate::rng::Rng;
 use crate::stats::Recorder;
 use crate::timing::{start, stop};
 use nexus_slab::{HiSlab, TaggedHiSlab};
 use std::hint::black_box;
+
+/// The tagged-iteration workload.
+pub const WORKLOAD: Workload = Workload {
+    name: "tagged-iterate",
+    describe: "visit the 1% tagged of 1 Mi live values; against all + filter; per tagged",
+    run: |ctx, progress| vec![Outcome::Latency(run(ctx, progress))],
+};
+
+/// The table of the default and `--quick` runs (its id names the live count, which the
+/// tests' preset shrinks).
+pub const TABLE: &str = "tagged-iterate_1pct-of-1Mi_32B";
 
 /// A 32-byte value carrying its own "tagged" flag (the filter of the peers tests it; the
 /// tagged store keeps it too, so every store holds the same bytes).
@@ -90,13 +101,13 @@ fn passes(ctx: &Ctx, passes: usize, found: usize, mut pass: impl FnMut() -> u64)
 pub(crate) fn id(live: u32) -> String {
     format!(
         "{}_1pct-of-{}_32B",
-        Workload::TaggedIterate.name(),
+        WORKLOAD.name,
         super::binary_size(u64::from(live))
     )
 }
 
 /// The tagged-iteration table.
-pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> LatencyTable {
+fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> LatencyTable {
     let cfg = &ctx.cfg;
     let live = cfg.tagged_live;
     let tags = one_in_100(live, TAG_SEED);
@@ -142,11 +153,9 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> LatencyTable {
     ];
     let size = super::binary_size(u64::from(live));
     let info = TableInfo {
+        workload: WORKLOAD.name,
         id: id(live),
-        title: format!(
-            "{} 1% of {size} live, 32-byte values",
-            Workload::TaggedIterate.name()
-        ),
+        title: format!("{} 1% of {size} live, 32-byte values", WORKLOAD.name),
         method: format!(
             "op = visiting (reading) one tagged value: {live} live values (every slot), {found} \
              tagged (each with probability 1/100); TaggedHiSlab for_each_tagged, the others \
@@ -156,18 +165,20 @@ pub(crate) fn run(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> LatencyTable {
         ),
         value_bytes: std::mem::size_of::<Item>(),
     };
-    take_turns(
-        Workload::TaggedIterate,
-        info,
-        cfg.extra_rounds,
-        contenders,
-        progress,
-    )
+    take_turns(info, cfg.extra_rounds, contenders, progress)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_constant_is_the_default_runs_id() {
+        use crate::workloads::Config;
+        for cfg in [Config::full(), Config::quick()] {
+            assert_eq!(id(cfg.tagged_live), TABLE);
+        }
+    }
 
     #[test]
     fn the_stores_agree_on_the_tagged_values() {
