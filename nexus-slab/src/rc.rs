@@ -1,13 +1,11 @@
 //! [`RcSlot`]: a value in a slab with several owners, like `Rc<T>`, whose count lives beside
 //! the slab instead of beside the value.
 //!
-//! The count is a `u32` per slot in a table kept beside each tier ([`SlotWords`], made when
+//! The count is a `u32` per slot in a table kept beside each tier (made when
 //! the tier's first slot is shared), so the value's slot, its key and its address are the
 //! ones it had as a [`Slot`], and a slab whose values are never shared has no table. Each
 //! `RcSlot` keeps a pointer to its count: `clone` and `drop` touch the count word directly
 //! (one load and one store), with no search for the tier that holds the address.
-//!
-//! [`SlotWords`]: crate::slot_words::SlotWords
 
 use crate::slot::{FreeOnDrop, Slot, SlotOwner};
 use crate::Key;

@@ -187,7 +187,7 @@ impl<O: SlotOwner> Slot<O> {
         ManuallyDrop::new(self).ptr
     }
 
-    /// Pins the value where it is, as [`Box::into_pin`] does: values in a slab never move,
+    /// Pins the value where it is, as `Box::into_pin` does: values in a slab never move,
     /// so a `!Unpin` value (a future, an intrusive node, a self-referential struct) can be
     /// used through `Pin<&mut T>` ([`Pin::as_mut`]). The `Pin` drop guarantee holds: the
     /// slot is not reused before the value's destructor has run in place (dropping the
