@@ -221,6 +221,23 @@ pub mod __nexus_name {
         __nexus_crate::allocator::claim::<Allocator, Value>()
     }
 
+    /// Arena mode: moves `value` into a slot for good and returns a plain `&'static mut`
+    /// to it (see `Slot::into_mut`). The value is never dropped and its slot never freed;
+    /// the thread's allocator keeps its memory while it is live, so `shutdown()` reports it.
+    /// Panics when full or before `init()`, as [`insert`] does.
+    #[inline]
+    #[track_caller]
+    pub fn alloc(value: Value) -> &'static mut Value {
+        insert(value).into_mut()
+    }
+
+    /// Arena mode, handing `value` back in `Full` when full. Panics before `init()`.
+    #[inline]
+    #[track_caller]
+    pub fn try_alloc(value: Value) -> __nexus_crate::__private::Result<&'static mut Value, __nexus_crate::Full<Value>> {
+        try_insert(value).map(|slot| slot.into_mut())
+    }
+
     /// What the allocator holds now on this thread: live and key-owned slots, capacity,
     /// tiers, reserved bytes (all zero before `init()`).
     pub fn stats() -> __nexus_crate::allocator::Stats {

@@ -124,6 +124,26 @@ macro_rules! direct_slab_common {
                 $crate::claim::Claim::new(self)
             }
 
+            /// Arena mode: moves `value` into a slot for good and returns a plain `&mut T`
+            /// to it, which lives as long as the borrow of the slab (see
+            /// [`Slot::into_mut`](crate::slot::Slot::into_mut)). The value is dropped when
+            /// the slab is; its slot is never freed before.
+            ///
+            /// # Panics
+            /// As `insert`: when the slab is full (the value is dropped);
+            /// [`try_alloc`](Self::try_alloc) hands it back instead.
+            #[inline]
+            #[track_caller]
+            pub fn alloc(&self, value: T) -> &mut T {
+                self.insert(value).into_mut()
+            }
+
+            /// Arena mode, handing `value` back in `Full` when the slab is full.
+            #[inline]
+            pub fn try_alloc(&self, value: T) -> Result<&mut T, $crate::Full<T>> {
+                self.try_insert(value).map(|slot| slot.into_mut())
+            }
+
             /// Opens the slab's [`Access`]: follows keys to key-owned values (given up by
             /// [`Slot::leak`] or inserted through the `Access`) without `unsafe`. One is open
             /// at a time; `Slot`s stay usable beside it.

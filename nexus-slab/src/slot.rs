@@ -264,6 +264,50 @@ impl<O: SlotOwner> Slot<O> {
         unsafe { this.owner.leak(this.ptr) }
     }
 
+    /// Gives up ownership for a plain `&mut T`, as `Box::leak` does: the arena mode of a
+    /// slab. The value is never dropped through the reference and its slot is never freed
+    /// alone: no key reaches it (`reclaim` and the [`Access`](crate::access::Access) refuse
+    /// it) and it counts as live. A direct slab drops it when the slab drops, which the
+    /// borrow ends first; a per-thread allocator keeps it, and the thread's memory, for
+    /// good (`shutdown()` counts it among the live slots), so there the reference is
+    /// `'static`. `name::alloc` and the direct slabs' `alloc` insert and call this.
+    ///
+    /// ```
+    /// use nexus_slab::unbounded::UnboundedSlab;
+    ///
+    /// let slab = UnboundedSlab::with_chunk_capacity(64);
+    /// let mut names: Vec<&mut String> = (0..3).map(|i| slab.alloc(format!("n{i}"))).collect();
+    /// names[0].push('!'); // plain references, all usable at once; nothing moves
+    /// assert_eq!(*names[0], "n0!");
+    /// assert_eq!(slab.len(), 3);
+    /// // The three `String`s are dropped when `slab` is.
+    /// ```
+    ///
+    /// The reference cannot outlive the slab:
+    ///
+    /// ```compile_fail,E0597
+    /// let r;
+    /// {
+    ///     let slab = nexus_slab::bounded::BoundedSlab::with_capacity(1);
+    ///     r = slab.alloc(1);
+    /// }
+    /// assert_eq!(*r, 1);
+    /// ```
+    #[inline]
+    pub fn into_mut<'a>(self) -> &'a mut O::Value
+    where
+        O: 'a,
+    {
+        let ptr = self.into_raw();
+        // SAFETY: the slot holds an initialized value that the forgotten `Slot` owned
+        // alone; nothing else reaches it (it is not key-owned, so no `reclaim` or `Access`
+        // finds it, and no `Slot` or `RcSlot` names it), so the reference is unique. Its
+        // memory outlives `'a`: `O: 'a` keeps a direct slab borrowed for `'a` (its drop,
+        // the one thing that frees a live slot, needs `&mut`), and a per-thread store is
+        // never released while a slot is live.
+        unsafe { &mut *ptr.as_ptr() }
+    }
+
     /// `true` while the slot is occupied — always, for a `Slot` you hold (kept for code that
     /// checks handles defensively; it costs one bitmap read).
     #[inline]

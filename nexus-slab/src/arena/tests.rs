@@ -6,6 +6,7 @@ use crate::Error;
 use nexus_slab_test_support::{panic_message, tracked};
 use std::cell::Cell;
 use std::rc::Rc;
+use std::string::String;
 use std::vec::Vec;
 
 #[test]
@@ -90,4 +91,68 @@ fn zero_sized_values_and_bad_capacities() {
         std::format!("{:?}", Arena::<u8>::with_chunk_capacity(4)),
         "Arena { len: 0, capacity: 4, .. }"
     );
+}
+
+// The arena mode of the other slabs: `Slot::into_mut`, `alloc` / `try_alloc`.
+
+#[test]
+fn a_direct_slab_in_arena_mode_drops_its_values_with_it_and_no_key_reaches_them() {
+    use crate::bounded::BoundedSlab;
+    use crate::unbounded::UnboundedSlab;
+    let drops = Rc::new(Cell::new(0));
+    {
+        let slab = BoundedSlab::with_capacity(2);
+        let a = slab.alloc(tracked(&drops, false));
+        let key = slab.insert(tracked(&drops, false)).leak();
+        let b = match slab.try_alloc(tracked(&drops, false)) {
+            Ok(_) => panic!("the slab is full"),
+            Err(crate::Full(v)) => v,
+        };
+        drop(b);
+        assert_eq!(drops.get(), 1, "the value handed back is the caller's");
+        let mut access = slab.access();
+        assert!(access.get(key).is_some(), "a key-owned slot is reachable");
+        for k in 0..2 {
+            let k = crate::Key::new(k);
+            if k != key {
+                assert!(access.get(k).is_none(), "an arena value is not key-owned");
+                assert!(access.reclaim(k).is_none());
+            }
+        }
+        drop(access);
+        a.explode = false; // a plain `&mut`, usable beside the slab's other calls
+        assert_eq!(slab.len(), 2);
+    }
+    assert_eq!(drops.get(), 3, "both values dropped with the slab");
+
+    let slab = UnboundedSlab::with_chunk_capacity(2);
+    let refs: Vec<&mut u32> = (0..50).map(|i| slab.alloc(i)).collect();
+    let sum: u32 = refs.iter().map(|r| **r).sum();
+    assert_eq!(sum, 49 * 50 / 2);
+    assert_eq!(slab.len(), 50);
+}
+
+crate::create_allocator!(static_arena, String);
+
+#[test]
+#[cfg_attr(miri, ignore = "values allocated for good are, by design, never freed")]
+fn a_per_thread_arena_value_is_static_and_keeps_the_allocator_live() {
+    let value: &'static mut String = std::thread::spawn(|| {
+        static_arena::init().bounded(2).build();
+        let v = static_arena::alloc(String::from("kept"));
+        let other = static_arena::insert(String::from("freed"));
+        assert_eq!(static_arena::stats().live, 2);
+        drop(other);
+        assert!(static_arena::shutdown().is_err(), "the arena value is live");
+        assert!(static_arena::reclaim(crate::Key::new(0)).is_none());
+        assert!(static_arena::try_alloc(String::from("a")).is_ok());
+        let full = static_arena::try_alloc(String::from("b")).unwrap_err();
+        assert_eq!(full.0, "b");
+        v
+    })
+    .join()
+    .unwrap();
+    // The thread is gone; its allocator kept the memory the value lives in.
+    value.push('!');
+    assert_eq!(value, "kept!");
 }

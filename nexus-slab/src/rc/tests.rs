@@ -114,9 +114,11 @@ fn a_cycle_leaks_and_never_frees_twice() {
             self.drops.set(self.drops.get() + 1);
         }
     }
-    // Leaked on purpose: the cycle keeps its slot occupied, so the slab must outlive it.
-    let slab: &'static BoundedSlab<Node> =
-        std::boxed::Box::leak(std::boxed::Box::new(BoundedSlab::with_capacity(2)));
+    // The cycle's value borrows its own slab, so the slab is `'static`: boxed, and freed at
+    // the end once the test has broken the cycle by hand.
+    let boxed = std::boxed::Box::into_raw(std::boxed::Box::new(BoundedSlab::with_capacity(2)));
+    // SAFETY: `boxed` is a live allocation, freed only at the end of the test.
+    let slab: &'static BoundedSlab<Node> = unsafe { &*boxed };
     let drops = Rc::new(Cell::new(0));
     let a = slab
         .insert(Node {
@@ -126,6 +128,7 @@ fn a_cycle_leaks_and_never_frees_twice() {
         .into_rc();
     *a.me.borrow_mut() = Some(a.clone());
     assert_eq!(RcSlot::strong_count(&a), 2);
+    let node = RcSlot::as_ptr(&a);
     drop(a);
     assert_eq!(drops.get(), 0, "a cycle is never dropped");
     assert_eq!(slab.len(), 1, "and keeps its slot");
@@ -137,6 +140,14 @@ fn a_cycle_leaks_and_never_frees_twice() {
         })
         .is_ok());
     assert_eq!(drops.get(), 1);
+    // Break the cycle: the value's own handle is the last owner.
+    // SAFETY: the cycle keeps the value alive and its slot occupied; only `&` is taken.
+    let last = unsafe { &*node }.me.borrow_mut().take();
+    drop(last);
+    assert_eq!(drops.get(), 2);
+    assert!(slab.is_empty());
+    // SAFETY: no handle into the slab is left; `boxed` came from `Box::into_raw` above.
+    drop(unsafe { std::boxed::Box::from_raw(boxed) });
 }
 
 #[test]
