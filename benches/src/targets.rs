@@ -7,8 +7,8 @@
 
 use crate::timing::UNIT;
 use crate::workloads::{
-    batch, buffer_pool, byte_churn, byte_mixed, churn, growth, iterate, key_walk, random_get,
-    sample, steady_churn, tagged_iterate, LatencyTable, Outcome, Row,
+    arena, batch, buffer_pool, byte_churn, byte_mixed, churn, growth, in_place, iterate, key_walk,
+    random_get, sample, steady_churn, tagged_iterate, LatencyTable, Outcome, Row,
 };
 
 /// The percentile (or total) a ratio compares.
@@ -16,6 +16,9 @@ use crate::workloads::{
 enum At {
     /// Median.
     P50,
+    /// Mean (where the cost comes in rare large batches, as an arena's page faults do, the
+    /// median alone flatters).
+    Mean,
     /// 99.9th percentile.
     P999,
     /// 99.99th percentile.
@@ -401,6 +404,44 @@ const SHRINK: [Target; 4] = [
     },
 ];
 
+/// Arena and in-place construction: `Arena::alloc` of a 32-byte value within 1.2x
+/// `typed-arena`'s, at the median and on average (our arena commits memory ahead in batches,
+/// which moves page faults out of the median into the tail); `claim()` writing a 4 KiB value
+/// in place at most 0.8x `insert(make())`, which builds it and copies it in.
+const ARENA: [Target; 3] = [
+    Target {
+        what: "Arena::alloc 32 B vs typed-arena, p50",
+        kind: p50(
+            arena::ALLOC_32B,
+            arena::OURS,
+            arena::TYPED_ARENA,
+            "x typed-arena (p50)",
+        ),
+        limit: 1.2,
+    },
+    Target {
+        what: "Arena::alloc 32 B vs typed-arena, mean",
+        kind: Kind::Ratio {
+            table: arena::ALLOC_32B,
+            ours: arena::OURS,
+            peer: arena::TYPED_ARENA,
+            at: At::Mean,
+            unit: "x typed-arena mean",
+        },
+        limit: 1.2,
+    },
+    Target {
+        what: "claim() in place vs insert(make()), 4 KiB",
+        kind: p50(
+            in_place::INSERT_4096B,
+            in_place::CLAIM,
+            in_place::INSERT,
+            "x insert (p50)",
+        ),
+        limit: 0.8,
+    },
+];
+
 /// Every target, grouped by component.
 /// Safe key-following: `Access::get` at most 2 cycles per hop over `get_unchecked`; versioned
 /// keys at most 2 cycles over plain ones, per insert + remove and per hop.
@@ -454,6 +495,7 @@ fn targets() -> impl Iterator<Item = &'static Target> {
         .chain(&SHRINK)
         .chain(&CONTENDERS)
         .chain(&KEY_WALK)
+        .chain(&ARENA)
         .chain(&BYTE)
 }
 
@@ -478,6 +520,7 @@ pub struct Check {
 fn ratio(table: &LatencyTable, ours: &str, peer: &str, at: At) -> Option<f64> {
     let pick = |r: &Row| match at {
         At::P50 => Some(r.summary.p50),
+        At::Mean => Some(r.summary.mean),
         At::P999 => Some(r.summary.p999),
         At::P9999 => Some(r.summary.p9999),
         At::Wall => r.growth.map(|g| g.wall_ns),

@@ -2,10 +2,13 @@
 //! long as it lives — the arena mode of the slab: the same tiers and bitmaps as the other
 //! slabs, with removal taken away.
 
+use crate::raw::{Elem, Of};
 use crate::store::Store;
 use crate::tiers::{TierConfig, DEFAULT_CHUNK_CAPACITY};
 use crate::{Error, Full};
+use core::cell::Cell;
 use core::fmt;
+use core::ptr::NonNull;
 
 /// Values allocated one by one and dropped all together: when the arena is dropped, or by
 /// [`reset`](Arena::reset). Each [`alloc`](Arena::alloc) returns a `&mut T` that lives as
@@ -43,9 +46,15 @@ use core::fmt;
 /// assert_eq!(*a, 1);
 /// ```
 pub struct Arena<T> {
-    /// Invariant: every occupied slot holds a value allocated here and not yet dropped; no
-    /// slot is freed except by `reset` and drop, which take `&mut self`.
+    /// Invariant: every occupied slot holds a value allocated here and not yet dropped,
+    /// except the `left` slots of the run at `next`; no slot is freed except by `reset` and
+    /// drop, which take `&mut self`.
     store: Store<T>,
+    /// The next slot of the run taken last ([`Store::take_run`]): occupied, holding no value,
+    /// with `left - 1` more after it, each `Of<T>`'s size further. Dangling when `left` is 0.
+    next: Cell<NonNull<T>>,
+    /// Slots of the run not yet handed out.
+    left: Cell<u32>,
 }
 
 // SAFETY: the arena owns its memory and its values (sending it sends the `T`s); no `&T` it
@@ -94,6 +103,8 @@ impl<T> Arena<T> {
     pub fn try_with_chunk_capacity(chunk: u32) -> Result<Arena<T>, Error> {
         Ok(Arena {
             store: Store::new(TierConfig::unbounded(chunk))?,
+            next: Cell::new(NonNull::dangling()),
+            left: Cell::new(0),
         })
     }
 
@@ -129,12 +140,56 @@ impl<T> Arena<T> {
         reason = "each call hands out a slot no other reference points to"
     )]
     pub fn try_alloc(&self, value: T) -> Result<&mut T, Full<T>> {
-        match self.store.insert(value) {
-            // SAFETY: a freshly occupied slot holding `value`; no slot is freed while `&self`
-            // is borrowed (invariant), so nothing else ever refers to it and it stays valid
-            // for the borrow.
-            Ok(ptr) => Ok(unsafe { &mut *ptr.as_ptr() }),
-            Err(value) => Err(Full(value)),
+        let left = self.left.get();
+        let ptr = if left != 0 {
+            let ptr = self.next.get();
+            // SAFETY: `left > 1` makes the next slot of the run `Of<T>`'s size further in
+            // the same tier's region (field invariant); with `left == 1` the address is one
+            // stride past the run's last slot, at most its region's end, and never
+            // dereferenced (`left` becomes 0).
+            self.next
+                .set(unsafe { ptr.byte_add(Of::<T>::LAYOUT.size()) });
+            self.left.set(left - 1);
+            ptr
+        } else {
+            match self.next_run() {
+                Some(ptr) => ptr,
+                None => return Err(Full(value)),
+            }
+        };
+        // SAFETY: a slot of the run: occupied, holding no value, referred to by nothing
+        // (field invariant), aligned and inside a tier's region. Once written, no slot is
+        // freed while `&self` is borrowed (invariant), so the reference stays valid and
+        // unique for the borrow.
+        unsafe {
+            ptr.as_ptr().write(value);
+            Ok(&mut *ptr.as_ptr())
+        }
+    }
+
+    /// The run is used up: takes the next one and hands out its first slot.
+    #[cold]
+    #[inline(never)]
+    fn next_run(&self) -> Option<NonNull<T>> {
+        let (first, len) = self.store.take_run()?;
+        // SAFETY: the run's slots are consecutive, `Of<T>`'s size apart; the address one
+        // past its first is at most one past its last.
+        self.next
+            .set(unsafe { first.byte_add(Of::<T>::LAYOUT.size()) });
+        self.left.set(len - 1);
+        Some(first)
+    }
+
+    /// Gives back the slots of the run not handed out (before the store drops its values).
+    fn return_run(&mut self) {
+        let mut ptr = self.next.get();
+        for _ in 0..self.left.replace(0) {
+            // SAFETY: an occupied slot of the store holding no value, referred to by nothing
+            // (field invariant); the next one is a stride further (or one past the run).
+            unsafe {
+                self.store.free(ptr);
+                ptr = ptr.byte_add(Of::<T>::LAYOUT.size());
+            }
         }
     }
 
@@ -147,13 +202,13 @@ impl<T> Arena<T> {
     /// ```
     #[inline]
     pub fn len(&self) -> u32 {
-        self.store.len()
+        self.store.len() - self.left.get()
     }
 
     /// `true` when no value is allocated.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.store.len() == 0
+        self.len() == 0
     }
 
     /// Slots reserved so far (the tiers' capacities).
@@ -173,6 +228,7 @@ impl<T> Arena<T> {
     /// assert_eq!(arena.alloc(String::from("again")), "again");
     /// ```
     pub fn reset(&mut self) {
+        self.return_run();
         crate::unwind::finish_on_unwind(&mut self.store, |store| store.drop_live());
     }
 
@@ -185,6 +241,13 @@ impl<T> Arena<T> {
             Some(e) => panic!("Arena cannot grow past {capacity} values: {e}"),
             None => panic!("Arena cannot grow past {capacity} values"),
         }
+    }
+}
+
+impl<T> Drop for Arena<T> {
+    /// Gives back the unused run; the store then drops every value.
+    fn drop(&mut self) {
+        self.return_run();
     }
 }
 

@@ -33,8 +33,8 @@ pub type Slot<'a, T> = crate::slot::Slot<&'a BoundedSlab<T>>;
 /// A slab of at most `capacity` values, reserved up front and committed on demand; no value
 /// ever moves.
 ///
-/// Reuse order: an insert takes the slot freed last (the slab keeps up to 64 freed slots,
-/// handed out newest first); when none is kept, it takes every free slot of the lowest
+/// Reuse order: an insert takes the slot freed last (the slab keeps the slot freed last
+/// and up to 64 before it, handed out newest first); when none is kept, it takes every free slot of the lowest
 /// 64-slot group that has one and hands them out in index order. So keys are small but not
 /// "the lowest free index" (that is `HiSlab`'s promise). A zero-sized `T` works: each slot
 /// still has its own address and key.

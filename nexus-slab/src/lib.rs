@@ -20,7 +20,8 @@
 //!   `std::alloc` with the same API (the whole capacity is allocated up front there).
 //! - `rand`: uniform random sampling over live and tagged elements (`random_occupied`,
 //!   `random_tagged`, ...), re-exporting the `rand` crate as `nexus_slab::rand`
-//!   when enabled. Insert and remove then also update population counts.
+//!   when enabled. From a slab's first pick on, its inserts and removes also update
+//!   population counts (before it, they pay one predicted branch).
 //! - `serde`: `Serialize` / `Deserialize` for `HiSlab` and `TaggedHiSlab`, indices kept.
 //!
 //! Without `std` (`--no-default-features`) the crate is `no_std` + `alloc`.

@@ -1,7 +1,10 @@
 //! [`RawSlab`]: the non-generic core every slab in this crate stands on — the occupancy
 //! bitmap, the reserved value memory and the live count. It hands out and takes back indices,
-//! and it is the one place an index becomes an address ([`RawSlab::slot`]) and an address an
-//! index ([`RawSlab::index_of`]); the typed layers above own the values.
+//! and it is the one place an index becomes an address ([`RawSlab::slot`]). An address
+//! becomes an index here too ([`RawSlab::index_of`]), except for a `Slot`'s pointer in a
+//! store of tiers, where `Tiers::locate` finds the tier in its own table of spans (branch
+//! free, no tier dereferenced) and divides by the same stride. The typed layers above own
+//! the values.
 
 use crate::bitmap::{Bitmap, Mode};
 use crate::memory::{MemOptions, Region};

@@ -107,7 +107,8 @@ impl Population<'_> {
 ///
 /// Each pick is uniform over the live elements and costs O(levels) (a few dozen ns), however
 /// large and however sparse the slab: population counts kept alongside the bitmap steer
-/// the search. The counts cost a few instructions per level on every insert and remove,
+/// the search. The counts are built at a slab's first pick; from then on they cost a few
+/// instructions per level on every insert and remove (before it, one predicted branch),
 /// which is why they exist only with the `rand` feature.
 ///
 /// ```

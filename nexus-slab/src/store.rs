@@ -112,6 +112,36 @@ impl<T> Store<T> {
         Some(unsafe { self.slot_ptr(t, first + low) })
     }
 
+    /// For a bump allocator (the [`Arena`](crate::arena::Arena)): takes a word of free slots
+    /// from the bitmaps and returns its lowest run of consecutive slots as `(first, length)`,
+    /// slot `i` of the run `i` strides past `first` (`Of<T>`'s size); the word's other slots
+    /// go back. `None` when full. Every slot of the run is occupied and holds no value: the
+    /// caller writes each before use, and gives back the ones it does not use with
+    /// [`Store::free`] (their contract is the one `alloc`'s slots have).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn take_run(&self) -> Option<(NonNull<T>, u32)> {
+        let (t, first, bits) = self.tiers.acquire_word()?;
+        let low = bits.trailing_zeros();
+        let len = (bits >> low).trailing_ones();
+        let run = if len == 64 {
+            u64::MAX
+        } else {
+            ((1u64 << len) - 1) << low
+        };
+        let mut rest = bits & !run;
+        while rest != 0 {
+            let b = rest.trailing_zeros();
+            rest &= rest - 1;
+            // SAFETY: `acquire_word` gave tier `t` and bits of a word inside it.
+            let freed = unsafe { self.tiers.release(t, first + b) };
+            debug_assert!(freed);
+        }
+        // SAFETY: as above; the run's slots are consecutive offsets of tier `t`, so
+        // `Of<T>`'s size apart in its region.
+        Some((unsafe { self.slot_ptr(t, first + low) }, len))
+    }
+
     /// Frees the slot at `ptr` without touching its bytes.
     ///
     /// # Safety

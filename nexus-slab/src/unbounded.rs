@@ -29,8 +29,8 @@ pub type Slot<'a, T> = crate::slot::Slot<&'a UnboundedSlab<T>>;
 /// A slab that grows by tiers (`chunk`, `2·chunk`, `4·chunk`, ... slots), each its own
 /// reservation committed page by page. Nothing is ever moved or copied.
 ///
-/// Reuse order: an insert takes the slot freed last (up to 64 freed slots are kept, newest
-/// first); when none is kept, every free slot of the lowest 64-slot group with one, in the
+/// Reuse order: an insert takes the slot freed last (the slot freed last and up to 64 before
+/// it are kept, newest first); when none is kept, every free slot of the lowest 64-slot group with one, in the
 /// lowest tier with one, in index order; a new tier only when every tier is full. A
 /// zero-sized `T` works: each slot still has its own address and key.
 pub struct UnboundedSlab<T> {

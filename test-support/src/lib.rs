@@ -1,5 +1,6 @@
 //! What the tests of `nexus-slab` share, its unit tests and the `tests` crate alike: one
-//! seeded RNG, one chi-square statistic, drop-counting values, and the proptest case count.
+//! seeded RNG, one chi-square statistic, drop-counting values, the proptest case count, and
+//! the message of a panic caught.
 
 use rand::rngs::SmallRng;
 use rand::SeedableRng;

@@ -71,6 +71,8 @@ registry! {
     sample,
     tagged_iterate,
     buffer_pool,
+    in_place,
+    arena,
     byte_churn,
     byte_mixed,
 }

@@ -62,6 +62,24 @@ fn reset_drops_everything_and_reuses_the_memory() {
 }
 
 #[test]
+fn len_counts_values_not_the_slots_taken_ahead_and_zero_sized_values_get_addresses() {
+    // The arena takes a bitmap word of slots at a time: `len` must not count the ones not
+    // yet handed out, and a run of zero-sized values still steps by its stride.
+    let arena = Arena::with_chunk_capacity(256);
+    let mut addrs = Vec::new();
+    for i in 0..200u32 {
+        addrs.push(arena.alloc(i) as *const u32 as usize);
+        assert_eq!(arena.len(), i + 1);
+    }
+    assert!(addrs.windows(2).all(|w| w[1] > w[0]), "in address order");
+    let zst = Arena::with_chunk_capacity(128);
+    let z: Vec<usize> = (0..100).map(|_| zst.alloc(()) as *const () as usize).collect();
+    let mut sorted = z.clone();
+    sorted.dedup();
+    assert_eq!((sorted.len(), zst.len()), (100, 100));
+}
+
+#[test]
 fn a_panicking_drop_in_reset_still_drops_the_rest() {
     let drops = Rc::new(Cell::new(0));
     let mut arena = Arena::with_chunk_capacity(4);

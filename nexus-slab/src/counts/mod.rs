@@ -13,7 +13,8 @@
 //! their sum is the bitmap's population, which the owner already keeps, so there is no root.
 //! A select is one choice per level, one over the popcounts of 8 words, one select-in-word.
 //!
-//! Cost on the owner's hot path: per insert or remove, one read-modify-write of a counter per
+//! Cost on the owner's hot path, once the counts are active (from the first pick; before it,
+//! one predicted branch): per insert or remove, one read-modify-write of a counter per
 //! level, `⌈log₈(capacity / 64)⌉ − 1` levels (3 at 2¹⁶ slots, 4 at 2²⁰, 5 at 2²⁴).
 //!
 //! The bitmap knows nothing of this structure: only the typed slabs update it, after each

@@ -58,7 +58,8 @@ const NO_HOT: u32 = u32::MAX;
 pub struct HiSlab<T> {
     raw: RawSlab,
     /// Population counts of `raw`'s bitmap, for sampling. Invariant: updated right after
-    /// every change of the bitmap (only in `try_insert` and `release`), so they agree with it
+    /// every change of the bitmap (in `try_insert`, `insert_at` and `release_bit`, which
+    /// `release` and `settle` use), so they agree with it
     /// whenever no method is running.
     #[cfg(feature = "rand")]
     counts: Counts,

@@ -64,7 +64,7 @@ pub struct TaggedHiSlab<T> {
     /// Invariant: the number of set bits in `tags`.
     tagged: Cell<u32>,
     /// Population counts of `tags`. Invariant: updated right after every change of `tags`
-    /// (only in `set_tag` and `clear_tag`).
+    /// (in `set_tag`, `clear_tag` and `retain`, which clears the tags of what it removes).
     #[cfg(feature = "rand")]
     tag_counts: Counts,
 }
