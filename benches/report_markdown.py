@@ -15,7 +15,19 @@ import os
 import re
 import sys
 
+# This project's systems in the memory and fragmentation tables (the latency tables say
+# which rows are ours in latency.csv's `ours` column).
 OURS = ("HiSlab", "alloc bounded", "alloc unbounded", "TaggedHiSlab", "BufferSlab", "nexus-slab")
+
+
+def ours_in(out_dir):
+    """Every system latency.csv marks as ours, plus OURS."""
+    names = set(OURS)
+    with open(os.path.join(out_dir, "latency.csv")) as f:
+        for row in csv.DictReader(f):
+            if row["ours"] == "true":
+                names.add(row["system"])
+    return tuple(sorted(names))
 
 
 def chart_ids(out_dir):
@@ -76,6 +88,7 @@ def main():
     lines = open(report).read().splitlines()
     charts = {i for i in os.listdir(out_dir) if i.endswith(".svg")}
     ids = chart_ids(out_dir)
+    ours = ours_in(out_dir)
     out = []
     i = 0
     # Skip the header (machine and clock), keep it as a paragraph.
@@ -111,7 +124,7 @@ def main():
             else:
                 notes.append(text.strip())
             i += 1
-        before = [n for n in notes if not n.startswith(tuple(o + " /" for o in OURS))]
+        before = [n for n in notes if not n.startswith(tuple(o + " /" for o in ours))]
         after = [n for n in notes if n not in before]
         for n in before:
             out.append(n + "\n")
@@ -120,7 +133,7 @@ def main():
             # Text columns (the system, the unit) to the left, figures to the right.
             out.append("|" + "".join("---|" if h in ("system", "unit") else "---:|" for h in header))
             for r in rows:
-                name = f"**{r[0]}**" if r[0] in OURS else r[0]
+                name = f"**{r[0]}**" if r[0] in ours else r[0]
                 out.append("| " + " | ".join([name] + r[1:]) + " |")
             out.append("")
         for n in after:
