@@ -253,7 +253,8 @@ pub mod __nexus_name {
     /// The value of `key`, unchecked.
     ///
     /// # Safety
-    /// `key` names a live slot of this thread's allocator, the reference is not used after
+    /// `key` names a live slot of this thread's allocator holding a value (not a claimed one),
+    /// the reference is not used after
     /// that slot is freed, and no `&mut` to the value is used meanwhile.
     #[inline]
     #[track_caller]

@@ -13,7 +13,9 @@ use core::ptr::NonNull;
 /// per-thread allocator and `claim()` on the direct slabs.
 ///
 /// While claimed the slot counts as occupied (`len()`, `contains_key`), but no
-/// [`Access`](crate::access::Access) reaches it and it is never dropped as a value.
+/// [`Access`](crate::access::Access) reaches it and it is never dropped as a value: a
+/// forgotten `Claim` (`mem::forget`) keeps its slot, a per-thread allocator's for good and a
+/// direct slab's until the slab drops, which frees it and drops nothing there.
 ///
 /// A 64 KiB value built in the slot, never on the stack:
 ///
@@ -106,6 +108,7 @@ impl<O: SlotOwner> Claim<O> {
         // value, which the new `Slot` owns alone (this `Claim` is forgotten).
         unsafe {
             this.ptr.as_ptr().write(value);
+            this.owner.end_claim(this.ptr);
             Slot::from_raw(this.ptr, this.owner)
         }
     }
@@ -118,8 +121,12 @@ impl<O: SlotOwner> Claim<O> {
     #[inline]
     pub unsafe fn assume_init(self) -> Slot<O> {
         let this = ManuallyDrop::new(self);
-        // SAFETY: initialized (caller); owned by the new `Slot` alone (`this` is forgotten).
-        unsafe { Slot::from_raw(this.ptr, this.owner) }
+        // SAFETY: initialized (caller); owned by the new `Slot` alone (`this` is forgotten);
+        // `ptr` came from `claim` and is occupied.
+        unsafe {
+            this.owner.end_claim(this.ptr);
+            Slot::from_raw(this.ptr, this.owner)
+        }
     }
 }
 
@@ -128,8 +135,11 @@ impl<O: SlotOwner> Drop for Claim<O> {
     /// [`as_uninit`](Claim::as_uninit) and not turned into a `Slot` is leaked, as with
     /// `MaybeUninit`).
     fn drop(&mut self) {
-        // SAFETY: an occupied slot of `owner`, ours alone, holding no value.
-        unsafe { self.owner.free(self.ptr) }
+        // SAFETY: an occupied slot of `owner` from its `claim`, ours alone, holding no value.
+        unsafe {
+            self.owner.end_claim(self.ptr);
+            self.owner.free(self.ptr)
+        }
     }
 }
 

@@ -80,7 +80,11 @@ macro_rules! direct_slab_common {
             }
             #[inline]
             fn claim(&self) -> Option<core::ptr::NonNull<T>> {
-                self.store.alloc()
+                self.store.claim()
+            }
+            unsafe fn end_claim(&self, ptr: core::ptr::NonNull<T>) {
+                // SAFETY: forwarded contract.
+                unsafe { self.store.end_claim(ptr) }
             }
             unsafe fn shared_count(
                 &self,
@@ -200,7 +204,8 @@ macro_rules! direct_slab_common {
             /// The value of `key`, unchecked.
             ///
             /// # Safety
-            /// `key` must name a live slot, and no `&mut` to that value may exist while the
+            /// `key` must name a live slot holding a value (not a [`Claim`](crate::claim::Claim)ed one),
+            /// and no `&mut` to that value may exist while the
             /// returned reference is used.
             #[inline]
             pub unsafe fn get_unchecked(&self, key: $crate::Key) -> &T {
@@ -211,7 +216,8 @@ macro_rules! direct_slab_common {
             /// The value of `key` mutably, unchecked.
             ///
             /// # Safety
-            /// `key` must name a live slot, and no other reference to that value (including
+            /// `key` must name a live slot holding a value (not a [`Claim`](crate::claim::Claim)ed one),
+            /// and no other reference to that value (including
             /// through its `Slot`) may be used while the returned one is.
             #[inline]
             #[expect(

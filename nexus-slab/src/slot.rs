@@ -17,7 +17,11 @@ use core::ptr::NonNull;
 /// # Safety
 /// `Slot` and [`Access`](crate::access::Access) trust what an implementor returns. It must
 /// guarantee:
-/// - the slab's memory outlives every `Slot` naming it and every pointer it hands out;
+/// - the slab's memory outlives every `Slot` naming it and every pointer it hands out, and
+///   an occupied slot that no `Slot` and no key owns (given up by `Slot::into_mut`, or of a
+///   forgotten handle) is neither freed nor dropped while the owner can still be used: for
+///   as long as `O: 'a` holds for any `'a` a caller picks;
+/// - the slab's own teardown drops only slots that hold a value (never a claimed one);
 /// - `insert` and `try_insert` return a `Slot` for a slot that holds the value and that no
 ///   other `Slot` owns, and no key owns;
 /// - `key_owned` and `key_owned_versioned` return only slots that hold an initialized value
@@ -27,7 +31,7 @@ use core::ptr::NonNull;
 /// - `free` and `leak`, called as their own `# Safety` sections require (those are the
 ///   caller's duties), free the slot or make it key-owned, and nothing else;
 /// - `claim` returns only free slots it has made occupied, holding no value and owned by
-///   nobody but the caller;
+///   nobody but the caller, and marked so that teardown never drops them until `end_claim`;
 /// - `shared_count` returns a word that belongs to that slot alone and stays valid while the
 ///   slot is occupied;
 /// - every copy of an owner names the same slab, and `access_flag` the same cell.
@@ -109,6 +113,14 @@ pub unsafe trait SlotOwner: Copy {
     #[doc(hidden)]
     #[track_caller]
     fn claim(&self) -> Option<NonNull<Self::Value>>;
+
+    /// The claim of the slot at `ptr` ends: its value was just written, or it is about to be
+    /// freed unused. Until then the owner never drops the slot as a value.
+    ///
+    /// # Safety
+    /// `ptr` came from [`claim`](SlotOwner::claim) of this owner and is still occupied.
+    #[doc(hidden)]
+    unsafe fn end_claim(&self, ptr: NonNull<Self::Value>);
 
     /// The owner-count word of the slot at `ptr`, kept beside the slab; `Err` if the OS
     /// refuses the memory of its table. Valid while the slot is occupied.
@@ -209,9 +221,11 @@ impl<O: SlotOwner> Slot<O> {
     #[inline]
     pub fn into_pin(self) -> Pin<Self> {
         // SAFETY: `Slot` never moves its value: `Deref`/`DerefMut` hand out references to the
-        // slot itself, and the only ways to move the value out (`into_inner`, `replace`,
-        // `leak`, `get_mut`) need the `Slot` by value or `&mut Slot`, which `Pin` withholds.
-        // The slot is freed only after the value is dropped in place (`Drop`), or never.
+        // slot itself, and every way to move the value out or to give up the `Slot`
+        // (`into_inner`, `replace`, `get_mut`, `leak`, `into_mut`, `into_rc`) needs the `Slot`
+        // by value or `&mut Slot`, which `Pin` withholds. The slot is freed only after the
+        // value is dropped in place: by the `Slot`'s `Drop`, or, for a forgotten one, by a
+        // direct slab's drop (`drop_live`); a per-thread allocator never frees it.
         unsafe { Pin::new_unchecked(self) }
     }
 
@@ -240,7 +254,8 @@ impl<O: SlotOwner> Slot<O> {
                 let ptr = self.into_raw();
                 // SAFETY: the slot holds an initialized value that the forgotten `Slot`
                 // owned alone; `count` is its own word, which nothing else uses while it is
-                // occupied (zero since it was freed last: the last `RcSlot` resets it).
+                // occupied (zero since it was freed last: the last `RcSlot`'s drop and
+                // `try_unwrap` reset it).
                 Ok(unsafe { RcSlot::from_slot(ptr, count, owner) })
             }
             Err(e) => Err((self, e)),
@@ -303,8 +318,8 @@ impl<O: SlotOwner> Slot<O> {
         // alone; nothing else reaches it (it is not key-owned, so no `reclaim` or `Access`
         // finds it, and no `Slot` or `RcSlot` names it), so the reference is unique. Its
         // memory outlives `'a`: `O: 'a` keeps a direct slab borrowed for `'a` (its drop,
-        // the one thing that frees a live slot, needs `&mut`), and a per-thread store is
-        // never released while a slot is live.
+        // the one thing that frees a live slot, needs the slab by value), and a per-thread
+        // store is never released while a slot is live.
         unsafe { &mut *ptr.as_ptr() }
     }
 

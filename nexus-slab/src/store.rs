@@ -16,7 +16,9 @@ use core::ptr::NonNull;
 ///
 /// Invariant: a slot holds an initialized `T` exactly while its bit is set and it is not in
 /// `cache`, except inside [`Store::free`]'s caller contract (the value is dropped or moved
-/// out right before) and between [`Store::alloc`] and the caller's write.
+/// out right before), between [`Store::alloc`] and the caller's write, while it is marked
+/// claimed ([`Store::claim`] until [`Store::end_claim`]: a `Claim`, which may be forgotten),
+/// and for the slots of an arena's run not yet handed out ([`Store::take_run`]).
 pub(crate) struct Store<T> {
     cache: SlotCache<T>,
     tiers: Tiers,
@@ -63,6 +65,41 @@ impl<T> Store<T> {
         match self.cache.pop() {
             Some(ptr) => Some(ptr),
             None => self.refill(),
+        }
+    }
+
+    /// Takes a free slot for a `Claim`, marked claimed until [`Store::end_claim`], so that
+    /// [`Store::drop_live`] never drops it as a value even if the `Claim` is forgotten.
+    /// `None` when full, or if the OS refuses the memory of the tier's set of claimed slots.
+    pub(crate) fn claim(&self) -> Option<NonNull<T>> {
+        let ptr = self.alloc()?;
+        if self.mark_claimed(ptr).is_err() {
+            // SAFETY: just taken by `alloc`, holding no value, referred to by nothing.
+            unsafe { self.free(ptr) };
+            return None;
+        }
+        Some(ptr)
+    }
+
+    /// Marks the occupied slot at `ptr` claimed; `Err` if the OS refuses the memory of the
+    /// tier's set of claimed slots (the caller then frees the slot).
+    pub(crate) fn mark_claimed(&self, ptr: NonNull<T>) -> Result<(), Error> {
+        let Some((t, off)) = self.tiers.locate::<Of<T>>(ptr.as_ptr() as usize) else {
+            unreachable!("a slot this store handed out")
+        };
+        // SAFETY: `locate` found the slot: `t < count`, `off` in the tier.
+        unsafe { self.tiers.mark_claimed(t, off) }
+    }
+
+    /// Clears the claimed mark of the slot at `ptr` (its value was just written, or it is
+    /// about to be freed unused).
+    ///
+    /// # Safety
+    /// `ptr` is an occupied slot of this store.
+    pub(crate) unsafe fn end_claim(&self, ptr: NonNull<T>) {
+        if let Some((t, off)) = self.tiers.locate::<Of<T>>(ptr.as_ptr() as usize) {
+            // SAFETY: `locate` found the slot: `t < count`, `off` in the tier.
+            unsafe { self.tiers.unmark_claimed(t, off) }
         }
     }
 
@@ -145,8 +182,10 @@ impl<T> Store<T> {
     /// Frees the slot at `ptr` without touching its bytes.
     ///
     /// # Safety
-    /// `ptr` was returned by [`Store::alloc`] of this store and is still occupied; its value
-    /// has been (or is being) dropped or moved out, and no reference to it is used afterwards.
+    /// `ptr` was returned by [`Store::alloc`] (or [`Store::claim`], or is a slot of a
+    /// [`Store::take_run`] run) of this store and is still occupied; its value, if it had
+    /// one, has been (or is being) dropped or moved out, and no reference to it is used
+    /// afterwards.
     #[inline(always)]
     pub(crate) unsafe fn free(&self, ptr: NonNull<T>) {
         if !self.cache.push(ptr) {
@@ -233,7 +272,7 @@ impl<T> Store<T> {
     /// The slot of `key`, unchecked.
     ///
     /// # Safety
-    /// `key` must be occupied.
+    /// `key` must be occupied and hold a value (not claimed).
     #[inline]
     pub(crate) unsafe fn get_unchecked(&self, key: Key) -> NonNull<T> {
         debug_assert!(
@@ -445,11 +484,21 @@ impl<T> Store<T> {
             let mut at = 0;
             while let Some(off) = raw.next_occupied(at) {
                 at = off + 1;
+                // A forgotten `Claim`'s slot holds no value: freed, not dropped.
+                // SAFETY: `t < count`, `off` in the tier.
+                let claimed = unsafe { self.tiers.is_claimed(t, off) };
                 // Through the tiers, so the tier counts as non-full again (an arena's
                 // `reset` allocates here next).
                 // SAFETY: `t < count`.
                 unsafe { self.tiers.release(t, off) };
-                // SAFETY: `off` is an occupied slot of tier `t < count`, so initialized;
+                if claimed {
+                    // SAFETY: as above.
+                    unsafe { self.tiers.unmark_claimed(t, off) };
+                    continue;
+                }
+                // SAFETY: `off` is an occupied slot of tier `t < count`, not claimed and not in
+                // the cache (flushed above), so initialized (invariant; an arena gives its
+                // run back before calling this);
                 // freed first so a panicking Drop leaves the slot freed once; dropped exactly
                 // once.
                 unsafe { self.slot_ptr(t, off).as_ptr().drop_in_place() };
@@ -459,7 +508,9 @@ impl<T> Store<T> {
 }
 
 impl<T> Drop for Store<T> {
-    /// Drops the values still live (leaked ones: owned slots cannot outlive the store). If
+    /// Drops the values still live: key-owned ones, and those of handles forgotten with
+    /// `mem::forget` (every other handle borrows the store's owner, so it is gone); a
+    /// forgotten `Claim`'s slot is freed without a drop. If
     /// one's `Drop` panics, the rest are still dropped (a second panic aborts, as for `Vec`).
     fn drop(&mut self) {
         if !core::mem::needs_drop::<T>() {

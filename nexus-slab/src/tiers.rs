@@ -60,6 +60,9 @@ pub(crate) struct Tier {
     pub(crate) versions: OnceCell<SlotWords>,
     /// The owner counts of shared slots, made when the tier's first slot is shared.
     pub(crate) shared: OnceCell<SlotWords>,
+    /// Slots taken by a `Claim` and not yet written (occupied, holding no value), made when
+    /// the tier's first slot is claimed: `drop_live` skips them.
+    pub(crate) claimed: OnceCell<LeakedSet>,
 }
 
 /// How a store is laid out and backed.
@@ -235,6 +238,7 @@ impl Tiers {
             leaked,
             versions,
             shared: OnceCell::new(),
+            claimed: OnceCell::new(),
         })
     }
 
@@ -532,6 +536,50 @@ impl Tiers {
             Some(words) => Ok(unsafe { words.word(off) }),
             None => unreachable!("set just above"),
         }
+    }
+
+    /// Marks offset `off` of tier `t` claimed (occupied, no value yet), making the tier's set
+    /// of claimed slots on first use; `Err` if the OS refuses its memory.
+    ///
+    /// # Safety
+    /// `t < count` and `off` is below tier `t`'s capacity.
+    pub(crate) unsafe fn mark_claimed(&self, t: usize, off: u32) -> Result<(), Error> {
+        // SAFETY: `t < count` (caller).
+        let tier = unsafe { self.tier(t) };
+        if tier.claimed.get().is_none() {
+            let _ = tier.claimed.set(LeakedSet::new(tier.raw.capacity())?);
+        }
+        if let Some(set) = tier.claimed.get() {
+            // SAFETY: `off` is below the capacity the set was made with (caller).
+            unsafe { set.insert(off) };
+        }
+        Ok(())
+    }
+
+    /// Clears the claimed mark of offset `off` of tier `t` (its value is written, or the
+    /// claim is given up).
+    ///
+    /// # Safety
+    /// `t < count` and `off` is below tier `t`'s capacity.
+    pub(crate) unsafe fn unmark_claimed(&self, t: usize, off: u32) {
+        // SAFETY: `t < count` (caller).
+        if let Some(set) = unsafe { self.tier(t) }.claimed.get() {
+            // SAFETY: `off` is below the capacity the set was made with (caller).
+            unsafe { set.remove(off) };
+        }
+    }
+
+    /// `true` if offset `off` of tier `t` is claimed and holds no value.
+    ///
+    /// # Safety
+    /// `t < count` and `off` is below tier `t`'s capacity.
+    #[inline]
+    pub(crate) unsafe fn is_claimed(&self, t: usize, off: u32) -> bool {
+        // SAFETY: `t < count` (caller); `off` below the set's capacity (caller).
+        unsafe { self.tier(t) }
+            .claimed
+            .get()
+            .is_some_and(|set| unsafe { set.contains(off) })
     }
 
     /// The generation of offset `off` of tier `t` (0 while versions are off).

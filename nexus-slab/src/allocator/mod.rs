@@ -312,7 +312,18 @@ unsafe impl<A: Allocator<V>, V> SlotOwner for PerThread<A, V> {
     #[inline]
     #[track_caller]
     fn claim(&self) -> Option<NonNull<V>> {
-        alloc::<A, V>()
+        let ptr = alloc::<A, V>()?;
+        if local::<A, V>().store().mark_claimed(ptr).is_err() {
+            // SAFETY: just taken by `alloc`, holding no value, referred to by nothing.
+            unsafe { self.free(ptr) };
+            return None;
+        }
+        Some(ptr)
+    }
+
+    unsafe fn end_claim(&self, ptr: NonNull<V>) {
+        // SAFETY: a live claim exists, so this is its store; forwarded contract.
+        unsafe { local::<A, V>().store().end_claim(ptr) }
     }
 
     unsafe fn shared_count(&self, ptr: NonNull<V>) -> Result<NonNull<u32>, Error> {
@@ -497,7 +508,8 @@ pub fn contains_key<A: Allocator<V>, V>(key: Key) -> bool {
 /// `get_unchecked` of the generated module.
 ///
 /// # Safety
-/// `key` names a live slot of this thread's allocator, the returned reference is not used
+/// `key` names a live slot of this thread's allocator holding a value (not a claimed one),
+/// the returned reference is not used
 /// after that slot is freed, and no `&mut` to the value is used meanwhile.
 #[inline]
 #[track_caller]

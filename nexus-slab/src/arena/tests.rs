@@ -113,6 +113,18 @@ fn zero_sized_values_and_bad_capacities() {
     );
 }
 
+#[test]
+fn a_panicking_drop_while_the_arena_drops_still_drops_the_rest() {
+    let drops = Rc::new(Cell::new(0));
+    let arena = Arena::with_chunk_capacity(4);
+    for i in 0..10 {
+        arena.alloc(tracked(&drops, i == 6));
+    }
+    let msg = panic_message(move || drop(arena));
+    assert!(msg.contains("on purpose"), "{msg}");
+    assert_eq!(drops.get(), 10, "every value dropped once");
+}
+
 // The arena mode of the other slabs: `Slot::into_mut`, `alloc` / `try_alloc`.
 
 #[test]
@@ -158,6 +170,8 @@ crate::create_allocator!(static_arena, String);
 #[cfg_attr(miri, ignore = "values allocated for good are, by design, never freed")]
 fn a_per_thread_arena_value_is_static_and_keeps_the_allocator_live() {
     let value: &'static mut String = std::thread::spawn(|| {
+        let msg = panic_message(|| drop(static_arena::alloc(String::from("too soon"))));
+        assert!(msg.contains("not initialized"), "{msg}");
         static_arena::init().bounded(2).build();
         let v = static_arena::alloc(String::from("kept"));
         let other = static_arena::insert(String::from("freed"));

@@ -126,3 +126,35 @@ fn per_thread_claims() {
     .join()
     .unwrap();
 }
+
+#[test]
+fn a_forgotten_claim_is_freed_by_its_slab_and_nothing_is_dropped_there() {
+    // A fresh slot, a slot whose bytes still hold a freed value, and a slot partly written
+    // through `as_uninit`: the slab's drop must free each without dropping anything in it.
+    let slab = BoundedSlab::<std::boxed::Box<u64>>::with_capacity(4);
+    drop(slab.insert(std::boxed::Box::new(7))); // its bytes keep the freed Box's pointer
+    core::mem::forget(slab.claim().unwrap()); // that slot again, from the cache
+    core::mem::forget(slab.claim().unwrap()); // a fresh one
+    let kept = slab.insert(std::boxed::Box::new(9));
+    assert_eq!(slab.len(), 3);
+    drop(slab.claim().unwrap()); // a claim dropped unused still frees its slot
+    assert_eq!(slab.len(), 3);
+    assert_eq!(**kept, 9);
+    drop(kept);
+    drop(slab); // Miri: no drop of a stale or uninitialized Box
+
+    let slab = UnboundedSlab::<String>::with_chunk_capacity(2);
+    let mut claim = slab.claim().unwrap();
+    // Written, never made a `Slot`: leaked, as a forgotten `MaybeUninit` would be (an empty
+    // `String`, which owns no memory, so Miri's leak check has nothing to report).
+    claim.as_uninit().write(String::new());
+    core::mem::forget(claim);
+    let claims: Vec<_> = (0..5).map(|_| slab.claim().unwrap()).collect();
+    for c in claims {
+        core::mem::forget(c); // across tiers
+    }
+    let slot = slab.claim().unwrap().write(String::from("a Slot"));
+    assert_eq!(slab.len(), 7);
+    drop(slot);
+    drop(slab);
+}
