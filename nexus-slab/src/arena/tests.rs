@@ -73,7 +73,9 @@ fn len_counts_values_not_the_slots_taken_ahead_and_zero_sized_values_get_address
     }
     assert!(addrs.windows(2).all(|w| w[1] > w[0]), "in address order");
     let zst = Arena::with_chunk_capacity(128);
-    let z: Vec<usize> = (0..100).map(|_| zst.alloc(()) as *const () as usize).collect();
+    let z: Vec<usize> = (0..100)
+        .map(|_| zst.alloc(()) as *const () as usize)
+        .collect();
     let mut sorted = z.clone();
     sorted.dedup();
     assert_eq!((sorted.len(), zst.len()), (100, 100));
