@@ -183,7 +183,8 @@ impl<T> TaggedHiSlab<T> {
         self.slab.get_mut(idx)
     }
 
-    /// The value at `idx` without checking occupancy.
+    /// The value at `idx` without checking occupancy: [`get`](Self::get) checks; this does
+    /// not.
     ///
     /// # Safety
     /// `idx` must be occupied.
@@ -193,7 +194,8 @@ impl<T> TaggedHiSlab<T> {
         unsafe { self.slab.get_unchecked(idx) }
     }
 
-    /// The value at `idx` mutably, without checking occupancy.
+    /// The value at `idx` mutably, without checking occupancy: [`get_mut`](Self::get_mut)
+    /// checks; this does not.
     ///
     /// # Safety
     /// `idx` must be occupied.
