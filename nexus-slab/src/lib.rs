@@ -80,10 +80,12 @@ pub mod hislab_iter {
 /// }
 /// ```
 ///
-/// The module holds `Slot`, `init()`, `insert`, `try_insert`, `access` / `try_access` (the
-/// thread's [`Access`](access::Access): key-following without `unsafe`), `contains_key`,
-/// `get_unchecked(_mut)`, `reclaim`, `len`, `capacity`, `is_empty`, `is_initialized`,
-/// `shrink` and `shutdown`; see [`allocator`] for the life cycle.
+/// The module holds the types `Slot`, `RcSlot`, `Claim`, `Access` and `Builder`, and the
+/// functions `init()`, `insert`, `try_insert`, `insert_with`, `insert_rc`, `claim`, `alloc` /
+/// `try_alloc` (arena mode), `access` / `try_access` (the thread's [`Access`](access::Access):
+/// key-following without `unsafe`), `contains_key`, `get_unchecked(_mut)`, `reclaim`, `len`,
+/// `capacity`, `is_empty`, `is_initialized`, `stats`, `shrink` and `shutdown`. They forward to
+/// the functions of [`allocator`], where each has an example; see there for the life cycle.
 ///
 /// Invoke it at module level. The type is resolved where you wrote it (any name works,
 /// `Slot` and `Allocator` included), through a type alias placed beside the module; a module
