@@ -152,6 +152,15 @@ impl fmt::Display for BadDealloc {
 impl SlabByteAllocator {
     /// An allocator with no memory: every `alloc` fails with [`AllocError::NoMemory`] until
     /// [`BaseAllocator::init`] or [`BaseAllocator::add_memory`] gives it a region.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// use nexus_slab::byte::{AllocError, ByteAllocator, SlabByteAllocator};
+    ///
+    /// let mut heap = SlabByteAllocator::new();
+    /// assert_eq!(heap.total_bytes(), 0);
+    /// assert_eq!(heap.alloc(Layout::new::<u8>()), Err(AllocError::NoMemory));
+    /// ```
     pub const fn new() -> SlabByteAllocator {
         SlabByteAllocator {
             regions: ptr::null_mut(),
@@ -207,8 +216,29 @@ impl SlabByteAllocator {
     /// count) as [`AllocError::NotAllocated`] instead of panicking; nothing changes then. A
     /// layout of the same class or page count as the allocation's is not told apart.
     ///
+    /// There is no safe twin: freeing a pointer is `unsafe` whichever way it is checked
+    /// ([`ByteAllocator::dealloc`] panics where this returns `Err`).
+    ///
     /// # Safety
     /// If this returns `Ok`, `pos` was freed: the caller must not use it again.
+    /// ```
+    /// # use core::alloc::Layout;
+    /// # use nexus_slab::byte::{BaseAllocator, ByteAllocator, SlabByteAllocator};
+    /// # let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+    /// # let base = unsafe { std::alloc::alloc(region) };
+    /// # let mut heap = SlabByteAllocator::new();
+    /// # unsafe { heap.add_memory(base.expose_provenance(), region.size()) }.unwrap();
+    /// use nexus_slab::byte::AllocError;
+    /// let layout = Layout::new::<u64>();
+    /// let p = heap.alloc(layout).unwrap();
+    /// // SAFETY: `p` is not used after it is freed.
+    /// unsafe {
+    ///     assert_eq!(heap.try_dealloc(p, layout), Ok(()));
+    ///     assert_eq!(heap.try_dealloc(p, layout), Err(AllocError::NotAllocated)); // twice
+    /// }
+    /// # drop(heap);
+    /// # unsafe { std::alloc::dealloc(base, region) };
+    /// ```
     pub unsafe fn try_dealloc(&mut self, pos: NonNull<u8>, layout: Layout) -> AllocResult {
         self.dealloc_checked(pos, layout)
             .map_err(|_| AllocError::NotAllocated)
@@ -217,6 +247,22 @@ impl SlabByteAllocator {
     /// Bytes of the pages that size classes and large allocations hold: what allocations
     /// took from the pool, including free slots and tail bytes of class pages. The
     /// fragmentation of a workload is `live requested bytes / page_bytes_in_use()`.
+    ///
+    /// ```
+    /// # use core::alloc::Layout;
+    /// # use nexus_slab::byte::{BaseAllocator, ByteAllocator, SlabByteAllocator};
+    /// # let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+    /// # let base = unsafe { std::alloc::alloc(region) };
+    /// # let mut heap = SlabByteAllocator::new();
+    /// # unsafe { heap.add_memory(base.expose_provenance(), region.size()) }.unwrap();
+    /// use nexus_slab::byte::PAGE_SIZE;
+    /// assert_eq!(heap.page_bytes_in_use(), 0);
+    /// let p = heap.alloc(Layout::new::<u32>()).unwrap(); // takes one page for its class
+    /// assert_eq!(heap.page_bytes_in_use(), PAGE_SIZE);
+    /// # unsafe { heap.dealloc(p, Layout::new::<u32>()) };
+    /// # drop(heap);
+    /// # unsafe { std::alloc::dealloc(base, region) };
+    /// ```
     pub fn page_bytes_in_use(&self) -> usize {
         let mut free = 0;
         let mut r = self.regions;
