@@ -81,7 +81,8 @@ pub struct Builder<A: Allocator<V>, V> {
 }
 
 impl<A: Allocator<V>, V> Builder<A, V> {
-    /// Starts a configuration.
+    /// Starts a configuration with every memory option off or at its default; the
+    /// generated `init()` calls this.
     #[expect(
         clippy::new_without_default,
         reason = "reached through the generated init()"

@@ -667,7 +667,8 @@ impl ByteAllocator for SlabByteAllocator {
         self.alloc_other(layout)
     }
 
-    /// Frees an allocation.
+    /// Frees an allocation, after checking that `pos` is a live one of `layout`'s size class or
+    /// page count.
     ///
     /// # Panics
     /// If `pos` is not a live allocation of `layout` (freed twice, never handed out by this

@@ -168,7 +168,8 @@ pub trait BaseAllocator {
     unsafe fn add_memory(&mut self, start: usize, size: usize) -> AllocResult;
 }
 
-/// Allocating bytes.
+/// Allocating and freeing bytes from the regions a [`BaseAllocator`] was given, and the byte
+/// counts of what it holds.
 pub trait ByteAllocator: BaseAllocator {
     /// Allocates memory for `layout`: aligned to `layout.align()`, at least
     /// `layout.size()` bytes; [`AllocError::NoMemory`] when nothing free fits.
