@@ -126,6 +126,15 @@ pub unsafe trait SlotOwner: Copy {
 /// `Slot` owns exclusively (no other `Slot` for it exists; a leaked slot has none).
 ///
 /// `Slot` is neither `Send` nor `Sync`: it frees into a slab owned by one thread.
+///
+/// ```
+/// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+/// let mut slot = slab.insert(vec![1, 2]);
+/// slot.push(3); // through `DerefMut`, as with a `Box`
+/// assert_eq!((slot.len(), slab.len()), (3, 1));
+/// drop(slot); // drops the `Vec` and frees the slot
+/// assert!(slab.is_empty());
+/// ```
 pub struct Slot<O: SlotOwner> {
     ptr: NonNull<O::Value>,
     owner: O,

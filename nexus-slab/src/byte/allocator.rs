@@ -44,6 +44,21 @@ impl Class {
 ///   the end of a class page that no slot fits in. It is not a promise that one allocation of
 ///   that size succeeds.
 ///
+/// ```
+/// # use core::alloc::Layout;
+/// # use nexus_slab::byte::{BaseAllocator, ByteAllocator, SlabByteAllocator};
+/// # let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+/// # let base = unsafe { std::alloc::alloc(region) };
+/// # let mut heap = SlabByteAllocator::new();
+/// # unsafe { heap.add_memory(base.expose_provenance(), region.size()) }.unwrap();
+/// let small = heap.alloc(Layout::from_size_align(1, 1).unwrap()).unwrap();
+/// let large = heap.alloc(Layout::from_size_align(5000, 8).unwrap()).unwrap();
+/// assert_eq!(heap.used_bytes(), 8 + 2 * 4096); // the smallest class; two whole pages
+/// assert_eq!(heap.total_bytes(), heap.used_bytes() + heap.available_bytes());
+/// # drop(heap);
+/// # unsafe { std::alloc::dealloc(base, region) };
+/// ```
+///
 /// Invariants:
 /// - `regions` is null or the lowest-addressed region; the list ascends and never shrinks;
 ///   no two regions overlap;

@@ -115,7 +115,8 @@ pub type AllocResult<T = ()> = Result<T, AllocError>;
 
 /// Giving memory to an allocator.
 pub trait BaseAllocator {
-    /// Gives the allocator its first region, `[start, start + size)`.
+    /// Gives the allocator its first region, `[start, start + size)`. There is no safe twin:
+    /// only the caller knows the memory is free to hand over.
     ///
     /// # Safety
     /// As [`BaseAllocator::add_memory`].
