@@ -199,7 +199,8 @@ fn in_register<T>(ptr: *const T) -> *const T {
 pub struct ExitGuard<A: Allocator<V>, V>(Marks<A, V>);
 
 impl<A: Allocator<V>, V> ExitGuard<A, V> {
-    /// A guard for the generated thread-local.
+    /// A guard for the generated thread-local. There is no safe twin: only `create_allocator!`
+    /// makes one, for the thread-local it generates.
     ///
     /// # Safety
     /// Only the exit-guard thread-local of `A` may hold it: dropping it ends the allocator's
