@@ -642,6 +642,8 @@ impl BaseAllocator for SlabByteAllocator {
     /// If `add_memory` would return an error (the region overlaps one the allocator has, as
     /// when `init` is called twice with the same range, or cannot hold a page); call
     /// `add_memory` to handle the error instead.
+    ///
+    /// Example: [`BaseAllocator::init`].
     #[track_caller]
     unsafe fn init(&mut self, start: usize, size: usize) {
         // SAFETY: the caller's contract is add_memory's.
@@ -657,6 +659,8 @@ impl BaseAllocator for SlabByteAllocator {
     /// [`AllocError::MemoryOverlap`] if it overlaps a region the allocator has;
     /// [`AllocError::InvalidParam`] if it is null, wraps around the address space, or cannot
     /// hold one page plus its metadata. Nothing changes then.
+    ///
+    /// Example: [`BaseAllocator::add_memory`].
     unsafe fn add_memory(&mut self, start: usize, size: usize) -> AllocResult {
         let base = ptr::with_exposed_provenance_mut::<u8>(start);
         // SAFETY: the caller exposed the range's provenance and hands it over (contract).
@@ -673,6 +677,8 @@ impl ByteAllocator for SlabByteAllocator {
     ///
     /// # Errors
     /// [`AllocError::NoMemory`] when no free slot or run of pages fits; never panics.
+    ///
+    /// Example: [`ByteAllocator::alloc`].
     #[inline]
     fn alloc(&mut self, layout: Layout) -> AllocResult<NonNull<u8>> {
         let size = layout.size();
@@ -689,6 +695,8 @@ impl ByteAllocator for SlabByteAllocator {
     /// If `pos` is not a live allocation of `layout` (freed twice, never handed out by this
     /// allocator, or freed with another layout), naming the address and the layout. Nothing
     /// changes before the check, so the allocator stays consistent after the panic.
+    ///
+    /// Example: [`ByteAllocator::dealloc`].
     #[inline]
     #[track_caller]
     unsafe fn dealloc(&mut self, pos: NonNull<u8>, layout: Layout) {
@@ -698,18 +706,24 @@ impl ByteAllocator for SlabByteAllocator {
     }
 
     /// Bytes of the pages of every region (see [`SlabByteAllocator`]'s accounting).
+    ///
+    /// Example: [`ByteAllocator::total_bytes`].
     #[inline]
     fn total_bytes(&self) -> usize {
         self.total
     }
 
     /// Bytes live allocations take: class slot sizes and large allocations' pages.
+    ///
+    /// Example: [`ByteAllocator::used_bytes`].
     #[inline]
     fn used_bytes(&self) -> usize {
         self.used
     }
 
     /// `total_bytes() - used_bytes()`: free pages, free slots, class pages' tail bytes.
+    ///
+    /// Example: [`ByteAllocator::available_bytes`].
     #[inline]
     fn available_bytes(&self) -> usize {
         self.total - self.used
