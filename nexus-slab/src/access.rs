@@ -97,6 +97,16 @@ impl<O: SlotOwner> Access<O> {
 
     /// The value of key-owned `key`; `None` for a vacant slot, a slot a [`Slot`] owns,
     /// [`Key::NONE`] and any key out of range.
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+    /// let mut list = slab.access();
+    /// let key = list.insert("key-owned");
+    /// let slot = slab.insert("slot-owned");
+    /// assert_eq!(list.get(key), Some(&"key-owned"));
+    /// assert_eq!(list.get(slot.key()), None); // its `Slot` owns it
+    /// assert_eq!(list.get(nexus_slab::Key::NONE), None);
+    /// ```
     #[inline(always)]
     pub fn get(&self, key: Key) -> Option<&O::Value> {
         // SAFETY: key-owned: initialized and owned by no `Slot`; only this `Access` (the one
@@ -106,6 +116,14 @@ impl<O: SlotOwner> Access<O> {
     }
 
     /// The value of key-owned `key`, mutably; `None` as for [`get`](Access::get).
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+    /// let mut list = slab.access();
+    /// let key = list.insert(1);
+    /// *list.get_mut(key).unwrap() += 1;
+    /// assert_eq!(list.get(key), Some(&2));
+    /// ```
     #[inline(always)]
     pub fn get_mut(&mut self, key: Key) -> Option<&mut O::Value> {
         // SAFETY: as in `get`; `&mut self` makes this the only reference the `Access` has
@@ -149,6 +167,15 @@ impl<O: SlotOwner> Access<O> {
     }
 
     /// `true` if `key` is key-owned (what [`get`](Access::get) would find).
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+    /// let mut list = slab.access();
+    /// let key = list.insert(1);
+    /// assert!(list.contains(key));
+    /// list.remove(key);
+    /// assert!(!list.contains(key));
+    /// ```
     #[inline]
     pub fn contains(&self, key: Key) -> bool {
         self.owner.key_owned(key).is_some()
@@ -156,6 +183,14 @@ impl<O: SlotOwner> Access<O> {
 
     /// Moves `value` into a key-owned slot and returns its key. Panics when full, as the
     /// owner's `insert` does (the message names it and its capacity).
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+    /// let list = slab.access(); // `insert` takes `&self`
+    /// let (a, b) = (list.insert('a'), list.insert('b'));
+    /// assert_ne!(a, b);
+    /// assert_eq!(slab.len(), 2);
+    /// ```
     #[inline]
     #[track_caller]
     pub fn insert(&self, value: O::Value) -> Key {
@@ -163,6 +198,15 @@ impl<O: SlotOwner> Access<O> {
     }
 
     /// Moves `value` into a key-owned slot, or hands it back in `Full` when full.
+    ///
+    /// ```
+    /// use nexus_slab::{bounded::BoundedSlab, Full};
+    ///
+    /// let slab = BoundedSlab::with_capacity(1);
+    /// let list = slab.access();
+    /// assert!(list.try_insert('a').is_ok());
+    /// assert_eq!(list.try_insert('b'), Err(Full('b')));
+    /// ```
     #[inline]
     pub fn try_insert(&self, value: O::Value) -> Result<Key, Full<O::Value>> {
         self.owner.try_insert(value).map(Slot::leak)
@@ -171,6 +215,16 @@ impl<O: SlotOwner> Access<O> {
     /// Moves `value` into a key-owned slot and returns its [`VersionedKey`]. Panics when full,
     /// as [`insert`](Access::insert) does, or if the OS refuses the memory the versions need
     /// (the first time only; the value is then dropped).
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+    /// let mut list = slab.access();
+    /// let old = list.insert_versioned("old");
+    /// assert_eq!(list.remove_versioned(old), Some("old"));
+    /// let new = list.insert_versioned("new"); // may reuse the slot
+    /// assert_eq!(list.get_versioned(old), None); // stale
+    /// assert_eq!(list.get_versioned(new), Some(&"new"));
+    /// ```
     #[inline]
     #[track_caller]
     pub fn insert_versioned(&self, value: O::Value) -> VersionedKey {
@@ -183,6 +237,15 @@ impl<O: SlotOwner> Access<O> {
     /// The [`VersionedKey`] of key-owned `key` (it names the value there now); `None` if
     /// `key` is not key-owned. Panics if the OS refuses the memory versions need (the first
     /// time only).
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+    /// let list = slab.access();
+    /// let key = list.insert(7);
+    /// let versioned = list.versioned(key).unwrap();
+    /// assert_eq!(list.get_versioned(versioned), Some(&7));
+    /// assert_eq!(list.versioned(nexus_slab::Key::NONE), None);
+    /// ```
     #[track_caller]
     pub fn versioned(&self, key: Key) -> Option<VersionedKey> {
         self.versions_on();
@@ -200,6 +263,16 @@ impl<O: SlotOwner> Access<O> {
 
     /// The value of `key` if its slot is key-owned and still the one `key` was made for;
     /// `None` for a stale key (its slot removed, whatever it holds now).
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+    /// let mut list = slab.access();
+    /// let key = list.insert_versioned(1);
+    /// assert_eq!(list.get_versioned(key), Some(&1));
+    /// list.remove_versioned(key);
+    /// list.insert(2); // the same slot again, a new generation
+    /// assert_eq!(list.get_versioned(key), None);
+    /// ```
     #[inline(always)]
     pub fn get_versioned(&self, key: VersionedKey) -> Option<&O::Value> {
         // SAFETY: as in `get`: key-owned, lent for `&self`.
@@ -209,6 +282,14 @@ impl<O: SlotOwner> Access<O> {
     }
 
     /// The value of `key` mutably, if not stale; see [`get_versioned`](Access::get_versioned).
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+    /// let mut list = slab.access();
+    /// let key = list.insert_versioned(1);
+    /// *list.get_versioned_mut(key).unwrap() = 5;
+    /// assert_eq!(list.get_versioned(key), Some(&5));
+    /// ```
     #[inline(always)]
     pub fn get_versioned_mut(&mut self, key: VersionedKey) -> Option<&mut O::Value> {
         // SAFETY: as in `get_mut`.
@@ -218,6 +299,15 @@ impl<O: SlotOwner> Access<O> {
     }
 
     /// `true` if `key` is key-owned and not stale.
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+    /// let mut list = slab.access();
+    /// let key = list.insert_versioned(1);
+    /// assert!(list.contains_versioned(key));
+    /// list.remove_versioned(key);
+    /// assert!(!list.contains_versioned(key));
+    /// ```
     #[inline]
     pub fn contains_versioned(&self, key: VersionedKey) -> bool {
         self.owner.key_owned_versioned(key).is_some()
@@ -225,6 +315,15 @@ impl<O: SlotOwner> Access<O> {
 
     /// Takes the value of `key` out and frees the slot; `None` (and nothing changes) if `key`
     /// is stale or not key-owned.
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+    /// let mut list = slab.access();
+    /// let key = list.insert_versioned(String::from("x"));
+    /// assert_eq!(list.remove_versioned(key).as_deref(), Some("x"));
+    /// assert_eq!(list.remove_versioned(key), None); // stale now
+    /// assert!(slab.is_empty());
+    /// ```
     #[inline]
     pub fn remove_versioned(&mut self, key: VersionedKey) -> Option<O::Value> {
         let ptr = self.owner.take_key_owned_versioned(key)?;
@@ -235,6 +334,15 @@ impl<O: SlotOwner> Access<O> {
 
     /// Takes the value of key-owned `key` out and frees the slot; `None` (and nothing
     /// changes) if `key` is not key-owned.
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+    /// let mut list = slab.access();
+    /// let key = list.insert(String::from("x"));
+    /// assert_eq!(list.remove(key).as_deref(), Some("x"));
+    /// assert_eq!(list.remove(key), None);
+    /// assert!(slab.is_empty());
+    /// ```
     #[inline]
     pub fn remove(&mut self, key: Key) -> Option<O::Value> {
         self.reclaim(key).map(Slot::into_inner)
@@ -242,6 +350,15 @@ impl<O: SlotOwner> Access<O> {
 
     /// Gives key-owned `key` a [`Slot`] again (the value stays where it is); `None` if `key`
     /// is not key-owned, so a second owner is never made.
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+    /// let mut list = slab.access();
+    /// let key = list.insert(String::from("x"));
+    /// let slot = list.reclaim(key).unwrap(); // owned by a `Slot` now
+    /// assert!(list.reclaim(key).is_none() && list.get(key).is_none());
+    /// assert_eq!(*slot, "x");
+    /// ```
     #[inline]
     pub fn reclaim(&mut self, key: Key) -> Option<Slot<O>> {
         let ptr = self.owner.take_key_owned(key)?;

@@ -72,6 +72,11 @@ impl<T> Arena<T> {
     ///
     /// # Panics
     /// If the OS refuses the first reservation.
+    ///
+    /// ```
+    /// let arena = nexus_slab::arena::Arena::<u64>::new();
+    /// assert_eq!(arena.capacity(), nexus_slab::unbounded::DEFAULT_CHUNK_CAPACITY);
+    /// ```
     #[track_caller]
     pub fn new() -> Arena<T> {
         Self::with_chunk_capacity(DEFAULT_CHUNK_CAPACITY)
@@ -82,6 +87,11 @@ impl<T> Arena<T> {
     /// # Panics
     /// If `chunk` is 0 or above 2³¹, or the OS refuses the reservation;
     /// [`try_with_chunk_capacity`](Arena::try_with_chunk_capacity) returns the error.
+    ///
+    /// ```
+    /// let arena = nexus_slab::arena::Arena::<u64>::with_chunk_capacity(100);
+    /// assert_eq!(arena.capacity(), 128); // rounded up to a power of two
+    /// ```
     #[track_caller]
     pub fn with_chunk_capacity(chunk: u32) -> Arena<T> {
         match Self::try_with_chunk_capacity(chunk) {
@@ -114,6 +124,15 @@ impl<T> Arena<T> {
     /// # Panics
     /// When the u32 index space is exhausted or the OS refuses a new tier; the value is
     /// dropped. [`try_alloc`](Arena::try_alloc) hands it back instead.
+    ///
+    /// ```
+    /// let arena = nexus_slab::arena::Arena::with_chunk_capacity(1);
+    /// let first = arena.alloc(1u64);
+    /// let addr: *const u64 = first;
+    /// let rest: Vec<&mut u64> = (2..=100).map(|i| arena.alloc(i)).collect(); // new tiers
+    /// assert!(std::ptr::eq(first, addr)); // the first value did not move
+    /// assert_eq!(*first + *rest[98], 101);
+    /// ```
     #[inline(always)]
     #[track_caller]
     pub fn alloc(&self, value: T) -> &mut T {
@@ -206,12 +225,29 @@ impl<T> Arena<T> {
     }
 
     /// `true` when no value is allocated.
+    ///
+    /// ```
+    /// let mut arena = nexus_slab::arena::Arena::with_chunk_capacity(4);
+    /// assert!(arena.is_empty());
+    /// arena.alloc(1);
+    /// assert!(!arena.is_empty());
+    /// arena.reset();
+    /// assert!(arena.is_empty());
+    /// ```
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Slots reserved so far (the tiers' capacities).
+    ///
+    /// ```
+    /// let arena = nexus_slab::arena::Arena::with_chunk_capacity(4);
+    /// for i in 0..5 {
+    ///     arena.alloc(i);
+    /// }
+    /// assert_eq!(arena.capacity(), 4 + 8); // a second tier, twice the first
+    /// ```
     #[inline]
     pub fn capacity(&self) -> u32 {
         self.store.capacity()

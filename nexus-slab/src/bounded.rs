@@ -55,6 +55,13 @@ impl<T> BoundedSlab<T> {
     /// If the capacity is 0 or the OS refuses the reservation (a zero-sized `T` is fine:
     /// each slot still gets its own address);
     /// [`try_with_capacity`](BoundedSlab::try_with_capacity) returns the error instead.
+    ///
+    /// ```
+    /// use nexus_slab::bounded::BoundedSlab;
+    ///
+    /// let slab = BoundedSlab::<u64>::with_capacity(100);
+    /// assert_eq!(slab.capacity(), 100);
+    /// ```
     #[track_caller]
     pub fn with_capacity(capacity: u32) -> BoundedSlab<T> {
         match Self::try_with_capacity(capacity) {
@@ -64,6 +71,15 @@ impl<T> BoundedSlab<T> {
     }
 
     /// Reserves `capacity` slots, or says why it cannot.
+    ///
+    /// ```
+    /// use nexus_slab::bounded::BoundedSlab;
+    ///
+    /// use nexus_slab::Error;
+    ///
+    /// assert!(BoundedSlab::<u64>::try_with_capacity(8).is_ok());
+    /// assert!(matches!(BoundedSlab::<u64>::try_with_capacity(0), Err(Error::InvalidCapacity { .. })));
+    /// ```
     pub fn try_with_capacity(capacity: u32) -> Result<BoundedSlab<T>, Error> {
         let config = TierConfig::bounded(capacity);
         Ok(BoundedSlab {
@@ -77,6 +93,14 @@ impl<T> BoundedSlab<T> {
     /// # Panics
     /// When the slab is full (the value is dropped; the message names the capacity);
     /// [`try_insert`](BoundedSlab::try_insert) hands the value back instead.
+    ///
+    /// ```
+    /// use nexus_slab::bounded::BoundedSlab;
+    ///
+    /// let slab = BoundedSlab::with_capacity(2);
+    /// let slot = slab.insert(String::from("a"));
+    /// assert_eq!((slot.as_str(), slab.len()), ("a", 1));
+    /// ```
     #[inline(always)]
     #[track_caller]
     pub fn insert(&self, value: T) -> Slot<'_, T> {
@@ -91,6 +115,14 @@ impl<T> BoundedSlab<T> {
 
     /// Moves `value` into a free slot (the one freed last, if any), or hands it back in
     /// `Full` when the slab is full.
+    ///
+    /// ```
+    /// use nexus_slab::bounded::BoundedSlab;
+    ///
+    /// let slab = BoundedSlab::with_capacity(1);
+    /// let _a = slab.try_insert('a').unwrap();
+    /// assert_eq!(slab.try_insert('b').unwrap_err().0, 'b');
+    /// ```
     #[inline(always)]
     pub fn try_insert(&self, value: T) -> Result<Slot<'_, T>, Full<T>> {
         match self.store.insert(value) {
@@ -111,4 +143,7 @@ fn full_panic(capacity: u32) -> ! {
     )
 }
 
-direct_slab_common!(BoundedSlab);
+direct_slab_common!(
+    BoundedSlab,
+    "nexus_slab::bounded::BoundedSlab::with_capacity(4)"
+);

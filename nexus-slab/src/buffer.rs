@@ -159,7 +159,7 @@ impl<const N: usize> BufferSlab<N> {
         })
     }
 
-    /// Buffers in use.
+    /// Buffers handed out and not yet given back (a guard gives its buffer back when dropped).
     #[inline]
     pub fn len(&self) -> u32 {
         self.raw.len()

@@ -66,7 +66,14 @@ impl<O: SlotOwner> Claim<O> {
         })
     }
 
-    /// The key the value will have.
+    /// The key the value will have, known before the value exists (so the value can hold it).
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+    /// let claim = slab.claim().unwrap();
+    /// let key = claim.key();
+    /// assert_eq!(claim.write(1).key(), key);
+    /// ```
     #[inline]
     pub fn key(&self) -> Key {
         self.owner.key_of(self.ptr)
@@ -74,6 +81,18 @@ impl<O: SlotOwner> Claim<O> {
 
     /// The slot's address, valid for writes of one `T` (aligned, uninitialized), where the
     /// value will stay.
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::<u64>::with_capacity(4);
+    /// let mut claim = slab.claim().unwrap();
+    /// let p = claim.as_mut_ptr();
+    /// // SAFETY: `p` is valid for a write of one `u64`, which initializes the slot.
+    /// let slot = unsafe {
+    ///     p.write(9);
+    ///     claim.assume_init()
+    /// };
+    /// assert_eq!((*slot, slot.as_ptr()), (9, p.cast_const()));
+    /// ```
     #[inline]
     pub fn as_mut_ptr(&mut self) -> *mut O::Value {
         self.ptr.as_ptr()
@@ -81,6 +100,15 @@ impl<O: SlotOwner> Claim<O> {
 
     /// The slot as `MaybeUninit<T>`, to write in place ([`MaybeUninit::write`], or field by
     /// field through [`MaybeUninit::as_mut_ptr`]).
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+    /// let mut claim = slab.claim().unwrap();
+    /// claim.as_uninit().write(String::from("built in place"));
+    /// // SAFETY: the slot was just written with a whole `String`.
+    /// let slot = unsafe { claim.assume_init() };
+    /// assert_eq!(*slot, "built in place");
+    /// ```
     #[inline]
     pub fn as_uninit(&mut self) -> &mut MaybeUninit<O::Value> {
         // SAFETY: the slot is ours alone (type invariant), aligned and sized for a `T`, so for
@@ -114,7 +142,8 @@ impl<O: SlotOwner> Claim<O> {
     }
 
     /// The slot as a [`Slot`], its value written through [`as_mut_ptr`](Claim::as_mut_ptr)
-    /// or [`as_uninit`](Claim::as_uninit). The safe twin is [`write`](Claim::write).
+    /// or [`as_uninit`](Claim::as_uninit). [`write`](Claim::write) is the safe twin: it
+    /// moves a whole value in; this trusts that one is there.
     ///
     /// # Safety
     /// The slot holds a fully initialized, valid `T`.

@@ -123,7 +123,7 @@ impl std::error::Error for Error {}
 pub struct Full<T>(pub T);
 
 impl<T> Full<T> {
-    /// Takes the value back.
+    /// The value that did not fit, handed back to the caller (the same as `.0`).
     #[inline]
     pub fn into_inner(self) -> T {
         self.0

@@ -32,7 +32,8 @@ impl Key {
         Key(index)
     }
 
-    /// The slot index.
+    /// The index of the slot the key names (`u32::MAX` for [`Key::NONE`]): what `new` was
+    /// given.
     #[inline]
     pub const fn index(self) -> u32 {
         self.0

@@ -1,30 +1,4 @@
-//! Slab allocators for programs that churn millions of same-type objects: stable addresses,
-//! O(1) insert and remove through a hierarchical bitmap, memory reserved up front and committed
-//! on demand, so the tail stays flat while the container grows.
-//!
-//! - [`HiSlab`]: an index slab (`u32` keys) over reserved address space.
-//! - [`create_allocator!`]: one allocator per thread, 8-byte RAII [`Slot`](slot::Slot)s and
-//!   4-byte [`Key`]s, followed without `unsafe` through an [`Access`](access::Access);
-//!   [`bounded::BoundedSlab`] and [`unbounded::UnboundedSlab`] are the same slots tied to a
-//!   slab by lifetime.
-//! - [`TaggedHiSlab`]: a `HiSlab` with a second bitmap marking a subset ("tagged"), iterated
-//!   and sampled at a cost proportional to the subset.
-//! - [`BufferSlab`]: a pool of aligned `N`-byte buffers handed out as RAII [`AutoGuard`]s.
-//! - [`byte`]: a `no_std` byte allocator (size-class slabs and a page pool) over memory
-//!   regions the caller hands in; usable as the global allocator.
-//!
-//! # Features
-//! - `std` (default): `std::error::Error` impls; per-thread allocators.
-//! - `mmap` (default, Linux): reservations through `mmap(MAP_NORESERVE)`, huge pages,
-//!   pre-fault, `mlock`. Without it, off Linux, and always under Miri, memory comes from
-//!   `std::alloc` with the same API (the whole capacity is allocated up front there).
-//! - `rand`: uniform random sampling over live and tagged elements (`random_occupied`,
-//!   `random_tagged`, ...), re-exporting the `rand` crate as `nexus_slab::rand`
-//!   when enabled. From a slab's first pick on, its inserts and removes also update
-//!   population counts (before it, they pay one predicted branch).
-//! - `serde`: `Serialize` / `Deserialize` for `HiSlab` and `TaggedHiSlab`, indices kept.
-//!
-//! Without `std` (`--no-default-features`) the crate is `no_std` + `alloc`.
+#![doc = include_str!("../README.md")]
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -106,10 +80,12 @@ pub mod hislab_iter {
 /// }
 /// ```
 ///
-/// The module holds `Slot`, `init()`, `insert`, `try_insert`, `access` / `try_access` (the
-/// thread's [`Access`](access::Access): key-following without `unsafe`), `contains_key`,
-/// `get_unchecked(_mut)`, `reclaim`, `len`, `capacity`, `is_empty`, `is_initialized`,
-/// `shrink` and `shutdown`; see [`allocator`] for the life cycle.
+/// The module holds the types `Slot`, `RcSlot`, `Claim`, `Access` and `Builder`, and the
+/// functions `init()`, `insert`, `try_insert`, `insert_with`, `insert_rc`, `claim`, `alloc` /
+/// `try_alloc` (arena mode), `access` / `try_access` (the thread's [`Access`](access::Access):
+/// key-following without `unsafe`), `contains_key`, `get_unchecked(_mut)`, `reclaim`, `len`,
+/// `capacity`, `is_empty`, `is_initialized`, `stats`, `shrink` and `shutdown`. They forward to
+/// the functions of [`allocator`], where each has an example; see there for the life cycle.
 ///
 /// Invoke it at module level. The type is resolved where you wrote it (any name works,
 /// `Slot` and `Allocator` included), through a type alias placed beside the module; a module

@@ -78,6 +78,17 @@ impl<O: SlotOwner> RcSlot<O> {
     }
 
     /// The number of owners (`RcSlot`s) of this value.
+    ///
+    /// ```
+    /// use nexus_slab::rc::RcSlot;
+    ///
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(2);
+    /// let a = slab.insert_rc(1);
+    /// let b = a.clone();
+    /// assert_eq!(RcSlot::strong_count(&a), 2);
+    /// drop(b);
+    /// assert_eq!(RcSlot::strong_count(&a), 1);
+    /// ```
     #[inline]
     pub fn strong_count(this: &Self) -> u32 {
         // SAFETY: the slot is occupied while `this` lives (type invariant), so its word is
@@ -85,19 +96,46 @@ impl<O: SlotOwner> RcSlot<O> {
         unsafe { this.count.read() }
     }
 
-    /// `true` if both own the same value.
+    /// `true` if both own the same value (the same slot), whatever the values compare as.
+    ///
+    /// ```
+    /// use nexus_slab::rc::RcSlot;
+    ///
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(2);
+    /// let (a, b) = (slab.insert_rc(1), slab.insert_rc(1));
+    /// assert!(RcSlot::ptr_eq(&a, &a.clone()));
+    /// assert!(!RcSlot::ptr_eq(&a, &b));
+    /// ```
     #[inline]
     pub fn ptr_eq(this: &Self, other: &Self) -> bool {
         this.ptr == other.ptr
     }
 
-    /// The slot's [`Key`].
+    /// The slot's [`Key`], the one the `Slot` it was made from had.
+    ///
+    /// ```
+    /// use nexus_slab::rc::RcSlot;
+    ///
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(2);
+    /// let a = slab.insert_rc(1);
+    /// assert!(slab.contains_key(RcSlot::key(&a)));
+    /// ```
     #[inline]
     pub fn key(this: &Self) -> Key {
         this.owner.key_of(this.ptr)
     }
 
     /// The value's address; it never changes.
+    ///
+    /// ```
+    /// use nexus_slab::rc::RcSlot;
+    ///
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(2);
+    /// let slot = slab.insert(1);
+    /// let addr = slot.as_ptr();
+    /// let a = slot.into_rc();
+    /// assert_eq!(RcSlot::as_ptr(&a), addr);
+    /// ```
     #[inline]
     pub fn as_ptr(this: &Self) -> *const O::Value {
         this.ptr.as_ptr()

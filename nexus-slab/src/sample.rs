@@ -145,6 +145,17 @@ impl<T> HiSlab<T> {
     }
 
     /// A live element chosen uniformly at random, with its index; `None` when empty.
+    ///
+    /// ```
+    /// use nexus_slab::rand::{rngs::SmallRng, SeedableRng};
+    ///
+    /// let mut rng = SmallRng::seed_from_u64(7);
+    /// let mut slab: nexus_slab::HiSlab<u32> = (0..10).collect();
+    /// let (idx, value) = slab.random_occupied(&mut rng).unwrap();
+    /// assert_eq!(slab[idx], *value);
+    /// slab.clear();
+    /// assert!(slab.random_occupied(&mut rng).is_none());
+    /// ```
     #[inline]
     pub fn random_occupied<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<(u32, &T)> {
         let idx = self.population().pick(rng)?;
@@ -152,6 +163,16 @@ impl<T> HiSlab<T> {
     }
 
     /// A live element chosen uniformly at random, mutably; `None` when empty.
+    ///
+    /// ```
+    /// use nexus_slab::rand::{rngs::SmallRng, SeedableRng};
+    ///
+    /// let mut rng = SmallRng::seed_from_u64(7);
+    /// let mut slab: nexus_slab::HiSlab<u32> = (0..10).collect();
+    /// let (idx, value) = slab.random_occupied_mut(&mut rng).unwrap();
+    /// *value = 100;
+    /// assert_eq!(slab[idx], 100);
+    /// ```
     #[inline]
     pub fn random_occupied_mut<R: Rng + ?Sized>(&mut self, rng: &mut R) -> Option<(u32, &mut T)> {
         let idx = self.population().pick(rng)?;
@@ -160,18 +181,43 @@ impl<T> HiSlab<T> {
 
     /// `n` independent uniform picks (the same element may come back several times); empty
     /// when the slab is.
+    ///
+    /// ```
+    /// use nexus_slab::rand::{rngs::SmallRng, SeedableRng};
+    ///
+    /// let mut rng = SmallRng::seed_from_u64(7);
+    /// let slab: nexus_slab::HiSlab<u32> = (0..3).collect();
+    /// let picks = slab.random_occupied_many(&mut rng, 10); // more picks than elements
+    /// assert_eq!(picks.len(), 10);
+    /// assert!(picks.iter().all(|&(idx, v)| slab[idx] == *v));
+    /// ```
     pub fn random_occupied_many<R: Rng + ?Sized>(&self, rng: &mut R, n: usize) -> Vec<(u32, &T)> {
         let picks = self.population().pick_many(rng, n);
         self.resolve(picks)
     }
 
     /// `min(n, len)` distinct live elements: a uniform random subset, in random order.
+    ///
+    /// ```
+    /// use nexus_slab::rand::{rngs::SmallRng, SeedableRng};
+    ///
+    /// let mut rng = SmallRng::seed_from_u64(7);
+    /// let slab: nexus_slab::HiSlab<u32> = (0..5).collect();
+    /// let mut picks: Vec<u32> = slab.random_occupied_unique(&mut rng, 10).iter().map(|p| p.0).collect();
+    /// picks.sort();
+    /// assert_eq!(picks, [0, 1, 2, 3, 4]); // each once: all 5, not 10
+    /// ```
     pub fn random_occupied_unique<R: Rng + ?Sized>(&self, rng: &mut R, n: usize) -> Vec<(u32, &T)> {
         let picks = self.population().pick_unique(rng, n);
         self.resolve(picks)
     }
 
-    /// Number of live elements (the population sampled from), as `usize`.
+    /// Number of live elements (the population sampled from), as `usize`: `len()` widened.
+    ///
+    /// ```
+    /// let slab: nexus_slab::HiSlab<u32> = (0..5).collect();
+    /// assert_eq!(slab.count_occupied(), 5);
+    /// ```
     #[inline]
     pub fn count_occupied(&self) -> usize {
         self.len() as usize

@@ -36,7 +36,7 @@ use core::ptr::NonNull;
 ///   slot is occupied;
 /// - every copy of an owner names the same slab, and `access_flag` the same cell.
 pub unsafe trait SlotOwner: Copy {
-    /// The value type.
+    /// The type of the values in the owner's slots.
     type Value;
 
     /// Frees the slot at `ptr`; its value was already dropped or moved out.
@@ -138,6 +138,15 @@ pub unsafe trait SlotOwner: Copy {
 /// `Slot` owns exclusively (no other `Slot` for it exists; a leaked slot has none).
 ///
 /// `Slot` is neither `Send` nor `Sync`: it frees into a slab owned by one thread.
+///
+/// ```
+/// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+/// let mut slot = slab.insert(vec![1, 2]);
+/// slot.push(3); // through `DerefMut`, as with a `Box`
+/// assert_eq!((slot.len(), slab.len()), (3, 1));
+/// drop(slot); // drops the `Vec` and frees the slot
+/// assert!(slab.is_empty());
+/// ```
 pub struct Slot<O: SlotOwner> {
     ptr: NonNull<O::Value>,
     owner: O,
@@ -159,14 +168,28 @@ impl<O: SlotOwner> Slot<O> {
         }
     }
 
-    /// The value.
+    /// A shared reference to the value in the slot (what `*slot` gives through `Deref`).
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(2);
+    /// let slot = slab.insert(7);
+    /// assert_eq!(*slot.get(), 7);
+    /// ```
     #[inline(always)]
     pub fn get(&self) -> &O::Value {
         // SAFETY: initialized and owned by `self` (type invariant); shared borrow of self.
         unsafe { self.ptr.as_ref() }
     }
 
-    /// The value, mutably.
+    /// An exclusive reference to the value in the slot (what `*slot = ...` uses through
+    /// `DerefMut`).
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(2);
+    /// let mut slot = slab.insert(7);
+    /// *slot.get_mut() += 1;
+    /// assert_eq!(*slot, 8);
+    /// ```
     #[inline(always)]
     pub fn get_mut(&mut self) -> &mut O::Value {
         // SAFETY: initialized and exclusively owned by `self`; `&mut self` makes it unique.
@@ -174,12 +197,27 @@ impl<O: SlotOwner> Slot<O> {
     }
 
     /// Puts `value` in the slot and returns the old one. The address does not change.
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(2);
+    /// let mut slot = slab.insert(String::from("old"));
+    /// let addr = slot.as_ptr();
+    /// assert_eq!(slot.replace(String::from("new")), "old");
+    /// assert_eq!((slot.as_ptr(), slot.as_str()), (addr, "new"));
+    /// ```
     #[inline]
     pub fn replace(&mut self, value: O::Value) -> O::Value {
         core::mem::replace(self.get_mut(), value)
     }
 
     /// Moves the value out and frees the slot.
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(2);
+    /// let slot = slab.insert(String::from("out"));
+    /// assert_eq!(slot.into_inner(), "out");
+    /// assert!(slab.is_empty());
+    /// ```
     #[inline(always)]
     pub fn into_inner(self) -> O::Value {
         let this = ManuallyDrop::new(self);
@@ -235,6 +273,18 @@ impl<O: SlotOwner> Slot<O> {
     /// # Panics
     /// If the OS refuses the memory for the tier's table of counts (made when its first slot
     /// is shared); [`try_into_rc`](Slot::try_into_rc) hands the `Slot` back instead.
+    ///
+    /// ```
+    /// use nexus_slab::rc::RcSlot;
+    ///
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(2);
+    /// let slot = slab.insert(5);
+    /// let key = slot.key();
+    /// let shared = slot.into_rc();
+    /// let other = shared.clone();
+    /// assert_eq!((*other, RcSlot::strong_count(&shared)), (5, 2));
+    /// assert_eq!(RcSlot::key(&shared), key); // the same slot
+    /// ```
     #[inline]
     #[track_caller]
     pub fn into_rc(self) -> RcSlot<O> {
@@ -246,6 +296,12 @@ impl<O: SlotOwner> Slot<O> {
 
     /// [`into_rc`](Slot::into_rc), with the `Slot` and the error handed back if the OS
     /// refuses the memory for the tier's table of counts.
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(2);
+    /// let shared = slab.insert(5).try_into_rc().map_err(|(_, e)| e).unwrap();
+    /// assert_eq!(*shared.clone(), 5);
+    /// ```
     pub fn try_into_rc(self) -> Result<RcSlot<O>, (Self, crate::Error)> {
         // SAFETY: the slot is occupied and ours (type invariant).
         match unsafe { self.owner.shared_count(self.ptr) } {
@@ -262,7 +318,16 @@ impl<O: SlotOwner> Slot<O> {
         }
     }
 
-    /// The slot's [`Key`] (its index), for links between nodes.
+    /// The slot's [`Key`] (its index), for links between nodes. It stays the same for the
+    /// slot's life; a freed slot's key may name a later value.
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+    /// let a = slab.insert('a');
+    /// let b = slab.insert('b');
+    /// assert_ne!(a.key(), b.key());
+    /// assert!(slab.contains_key(a.key()));
+    /// ```
     #[inline]
     pub fn key(&self) -> Key {
         self.owner.key_of(self.ptr)
@@ -272,6 +337,15 @@ impl<O: SlotOwner> Slot<O> {
     /// returned. Take it back with the allocator's `reclaim(key)`; until then only `unsafe`
     /// `get_unchecked(key)` reaches the value. A slot leaked and never reclaimed stays
     /// occupied (for a direct slab, until the slab drops).
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(4);
+    /// let key = slab.insert(String::from("kept")).leak();
+    /// assert_eq!(slab.len(), 1); // still live, owned by its key
+    /// assert_eq!(slab.access().get(key).map(String::as_str), Some("kept"));
+    /// let slot = slab.reclaim(key).unwrap(); // owned by a `Slot` again
+    /// assert_eq!(*slot, "kept");
+    /// ```
     #[inline]
     pub fn leak(self) -> Key {
         let this = ManuallyDrop::new(self);
@@ -325,27 +399,50 @@ impl<O: SlotOwner> Slot<O> {
 
     /// `true` while the slot is occupied — always, for a `Slot` you hold (kept for code that
     /// checks handles defensively; it costs one bitmap read).
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(2);
+    /// assert!(slab.insert(1).is_valid());
+    /// ```
     #[inline]
     pub fn is_valid(&self) -> bool {
         self.owner.contains_key(self.key())
     }
 
     /// A raw pointer to the value, valid while this `Slot` lives. The address never changes.
+    ///
+    /// ```
+    /// let slab = nexus_slab::unbounded::UnboundedSlab::with_chunk_capacity(1);
+    /// let first = slab.insert(1u64);
+    /// let addr = first.as_ptr();
+    /// let more: Vec<_> = (0..100).map(|i| slab.insert(i)).collect(); // grows by new tiers
+    /// assert_eq!(first.as_ptr(), addr); // the first value did not move
+    /// assert_eq!(more.len(), 100);
+    /// ```
     #[inline(always)]
     pub fn as_ptr(&self) -> *const O::Value {
         self.ptr.as_ptr()
     }
 
     /// A raw mutable pointer to the value, valid while this `Slot` lives.
+    ///
+    /// ```
+    /// let slab = nexus_slab::bounded::BoundedSlab::with_capacity(2);
+    /// let mut slot = slab.insert(1u32);
+    /// let p = slot.as_mut_ptr();
+    /// // SAFETY: `p` points at the slot's initialized value, and `slot` is not used meanwhile.
+    /// unsafe { p.write(2) };
+    /// assert_eq!(*slot, 2);
+    /// ```
     #[inline(always)]
     pub fn as_mut_ptr(&mut self) -> *mut O::Value {
         self.ptr.as_ptr()
     }
 }
 
-/// Frees the slot when dropped, so a panicking `Drop` of the value still frees it once, and a
-/// `Drop` that inserts into the same slab cannot be handed the slot it is still dropping.
-/// Frees its slot when dropped, after the value's destructor (even if that panics).
+/// Frees its slot when dropped, after the value's destructor (even if that panics): so a
+/// panicking `Drop` of the value still frees the slot once, and a `Drop` that inserts into the
+/// same slab cannot be handed the slot it is still dropping.
 ///
 /// Invariant: `ptr` is an occupied slot of `owner` that the guard's maker owned alone and
 /// whose value is dropped (or never written) by the time the guard drops.

@@ -53,6 +53,13 @@ impl<T> UnboundedSlab<T> {
     ///
     /// # Panics
     /// If the OS refuses the first reservation.
+    ///
+    /// ```
+    /// use nexus_slab::unbounded::UnboundedSlab;
+    ///
+    /// let slab = UnboundedSlab::<u64>::new();
+    /// assert_eq!(slab.capacity(), nexus_slab::unbounded::DEFAULT_CHUNK_CAPACITY);
+    /// ```
     #[track_caller]
     pub fn new() -> UnboundedSlab<T> {
         Self::with_chunk_capacity(DEFAULT_CHUNK_CAPACITY)
@@ -63,6 +70,13 @@ impl<T> UnboundedSlab<T> {
     /// # Panics
     /// If `chunk` is 0 or above 2³¹, or the OS refuses the reservation;
     /// [`try_with_chunk_capacity`](UnboundedSlab::try_with_chunk_capacity) returns the error.
+    ///
+    /// ```
+    /// use nexus_slab::unbounded::UnboundedSlab;
+    ///
+    /// let slab = UnboundedSlab::<u64>::with_chunk_capacity(100);
+    /// assert_eq!(slab.capacity(), 128); // rounded up to a power of two
+    /// ```
     #[track_caller]
     pub fn with_chunk_capacity(chunk: u32) -> UnboundedSlab<T> {
         match Self::try_with_chunk_capacity(chunk) {
@@ -72,6 +86,13 @@ impl<T> UnboundedSlab<T> {
     }
 
     /// A slab whose first tier holds `chunk` slots, or why it cannot be made.
+    ///
+    /// ```
+    /// use nexus_slab::unbounded::UnboundedSlab;
+    ///
+    /// assert!(UnboundedSlab::<u64>::try_with_chunk_capacity(64).is_ok());
+    /// assert!(UnboundedSlab::<u64>::try_with_chunk_capacity(0).is_err());
+    /// ```
     pub fn try_with_chunk_capacity(chunk: u32) -> Result<UnboundedSlab<T>, Error> {
         let config = TierConfig::unbounded(chunk);
         Ok(UnboundedSlab {
@@ -85,6 +106,15 @@ impl<T> UnboundedSlab<T> {
     /// # Panics
     /// When the u32 index space is exhausted or the OS refuses a new tier; the value is
     /// dropped. [`try_insert`](UnboundedSlab::try_insert) hands it back instead.
+    ///
+    /// ```
+    /// use nexus_slab::unbounded::UnboundedSlab;
+    ///
+    /// let slab = UnboundedSlab::with_chunk_capacity(2);
+    /// let slots: Vec<_> = (0..5).map(|i| slab.insert(i)).collect(); // a second and third tier
+    /// assert_eq!((slab.len(), *slots[4]), (5, 4));
+    /// assert!(slab.capacity() >= 5);
+    /// ```
     #[inline(always)]
     #[track_caller]
     pub fn insert(&self, value: T) -> Slot<'_, T> {
@@ -99,6 +129,13 @@ impl<T> UnboundedSlab<T> {
     }
 
     /// Moves `value` into a free slot (the one freed last, if any), or hands it back if the slab cannot grow.
+    ///
+    /// ```
+    /// use nexus_slab::unbounded::UnboundedSlab;
+    ///
+    /// let slab = UnboundedSlab::with_chunk_capacity(2);
+    /// assert_eq!(*slab.try_insert(1).unwrap(), 1);
+    /// ```
     #[inline(always)]
     pub fn try_insert(&self, value: T) -> Result<Slot<'_, T>, Full<T>> {
         match self.store.insert(value) {
@@ -119,7 +156,10 @@ fn grow_panic(capacity: u32, why: Option<Error>) -> ! {
     }
 }
 
-direct_slab_common!(UnboundedSlab);
+direct_slab_common!(
+    UnboundedSlab,
+    "nexus_slab::unbounded::UnboundedSlab::with_chunk_capacity(4)"
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,4 +1,5 @@
-#![doc = include_str!("../../README.md")]
+//! Integration, model and compile-error tests of nexus-slab (the README's examples are
+//! nexus-slab's own doc tests).
 //!
 //! # What must not compile
 //!

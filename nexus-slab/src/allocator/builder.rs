@@ -64,6 +64,16 @@ macro_rules! memory_options {
 }
 
 /// Configures this thread's allocator; from the generated `init()`.
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     let builder: nums::Builder = nums::init();
+///     builder.bounded(16).build();
+///     assert_eq!(nums::capacity(), 16);
+/// }
+/// ```
 #[must_use = "a builder does nothing until .bounded(n).build() or .unbounded().build()"]
 pub struct Builder<A: Allocator<V>, V> {
     opts: Options,
@@ -71,7 +81,8 @@ pub struct Builder<A: Allocator<V>, V> {
 }
 
 impl<A: Allocator<V>, V> Builder<A, V> {
-    /// Starts a configuration.
+    /// Starts a configuration with every memory option off or at its default; the
+    /// generated `init()` calls this.
     #[expect(
         clippy::new_without_default,
         reason = "reached through the generated init()"
@@ -105,6 +116,16 @@ impl<A: Allocator<V>, V> Builder<A, V> {
 }
 
 /// A bounded configuration; finish with [`build`](BoundedBuilder::build).
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(64).prefault(true).build();
+///     assert_eq!((nums::capacity(), nums::stats().tiers), (64, 1));
+///     assert!(nums::init().bounded(8).try_build().is_err()); // already initialized
+/// }
+/// ```
 #[must_use = "call .build() to install the allocator"]
 pub struct BoundedBuilder<A: Allocator<V>, V> {
     opts: Options,
@@ -141,6 +162,18 @@ impl<A: Allocator<V>, V> BoundedBuilder<A, V> {
 }
 
 /// An unbounded configuration; finish with [`build`](UnboundedBuilder::build).
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().unbounded().chunk_capacity(16).capacity(40).build();
+///     assert!(nums::capacity() >= 40); // tiers of 16, 32, ... reserved up front
+///     let slots: Vec<_> = (0..100).map(nums::insert).collect(); // and more as it grows
+///     assert_eq!(nums::len(), 100);
+///     # drop(slots);
+/// }
+/// ```
 #[must_use = "call .build() to install the allocator"]
 pub struct UnboundedBuilder<A: Allocator<V>, V> {
     opts: Options,

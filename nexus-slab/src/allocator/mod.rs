@@ -199,7 +199,8 @@ fn in_register<T>(ptr: *const T) -> *const T {
 pub struct ExitGuard<A: Allocator<V>, V>(Marks<A, V>);
 
 impl<A: Allocator<V>, V> ExitGuard<A, V> {
-    /// A guard for the generated thread-local.
+    /// A guard for the generated thread-local. There is no safe twin: only `create_allocator!`
+    /// makes one, for the thread-local it generates.
     ///
     /// # Safety
     /// Only the exit-guard thread-local of `A` may hold it: dropping it ends the allocator's
@@ -430,14 +431,39 @@ fn store<'a, A: Allocator<V>, V>() -> &'a Store<V> {
     local.store()
 }
 
-/// `claim` of the generated module.
+/// `claim` of the generated module: a free slot reserved to build a value in place (see
+/// [`Claim`](crate::claim::Claim)); `None` when full.
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     let claim = nums::claim().unwrap();
+///     let key = claim.key();
+///     let slot = claim.write(3);
+///     assert_eq!((*slot, slot.key()), (3, key));
+/// }
+/// ```
 #[inline]
 #[track_caller]
 pub fn claim<A: Allocator<V>, V>() -> Option<crate::claim::Claim<PerThread<A, V>>> {
     crate::claim::Claim::new(PerThread::new())
 }
 
-/// `insert` of the generated module.
+/// `insert` of the generated module: moves a value into a slot of this thread's allocator.
+/// Panics when full (naming the allocator and its capacity) or before `init()`.
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     let slot = nums::insert(7);
+///     assert_eq!((*slot, nums::len()), (7, 1));
+///     assert_eq!(std::mem::size_of_val(&slot), 8);
+/// }
+/// ```
 #[inline(always)]
 #[track_caller]
 pub fn insert<A: Allocator<V>, V>(value: V) -> Slot<PerThread<A, V>> {
@@ -455,7 +481,20 @@ pub fn insert<A: Allocator<V>, V>(value: V) -> Slot<PerThread<A, V>> {
     }
 }
 
-/// `try_insert` of the generated module.
+/// `try_insert` of the generated module: as `insert`, but hands the value back in
+/// [`Full`] when the allocator is full.
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     let kept: Vec<_> = (0..4).map(nums::insert).collect();
+///     assert_eq!(nums::try_insert(9).unwrap_err().0, 9); // all 4 slots in use
+///     drop(kept);
+///     assert!(nums::try_insert(9).is_ok());
+/// }
+/// ```
 #[inline(always)]
 #[track_caller]
 pub fn try_insert<A: Allocator<V>, V>(value: V) -> Result<Slot<PerThread<A, V>>, Full<V>> {
@@ -472,6 +511,16 @@ pub fn try_insert<A: Allocator<V>, V>(value: V) -> Result<Slot<PerThread<A, V>>,
 /// `insert_with` of the generated module: the slot is taken first and `make` gets its key,
 /// so a value can hold its own key. Panics when full (before `make` runs) or before `init()`.
 /// If `make` panics, the slot is freed and nothing is left behind.
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     let slot = nums::insert_with(|key| key.index() as u64 * 10);
+///     assert_eq!(*slot, slot.key().index() as u64 * 10);
+/// }
+/// ```
 #[inline]
 #[track_caller]
 pub fn insert_with<A: Allocator<V>, V>(make: impl FnOnce(Key) -> V) -> Slot<PerThread<A, V>> {
@@ -500,12 +549,37 @@ pub fn insert_with<A: Allocator<V>, V>(make: impl FnOnce(Key) -> V) -> Slot<PerT
 
 /// `contains_key` of the generated module: false for `Key::NONE`, out of range, vacant, and
 /// before `init`.
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     let slot = nums::insert(1);
+///     let key = slot.key();
+///     assert!(nums::contains_key(key));
+///     drop(slot);
+///     assert!(!nums::contains_key(key) && !nums::contains_key(nexus_slab::Key::NONE));
+/// }
+/// ```
 #[inline]
 pub fn contains_key<A: Allocator<V>, V>(key: Key) -> bool {
     local::<A, V>().store().contains(key)
 }
 
-/// `get_unchecked` of the generated module.
+/// `get_unchecked` of the generated module: reaches any live slot by key without a check.
+/// [`Access::get`] checks (and reaches key-owned slots only); this does not.
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     let slot = nums::insert(5);
+///     // SAFETY: the slot is live and nothing mutates it meanwhile.
+///     assert_eq!(unsafe { *nums::get_unchecked(slot.key()) }, 5);
+/// }
+/// ```
 ///
 /// # Safety
 /// `key` names a live slot of this thread's allocator holding a value (not a claimed one),
@@ -518,7 +592,20 @@ pub unsafe fn get_unchecked<A: Allocator<V>, V>(key: Key) -> &'static V {
     unsafe { store::<A, V>().get_unchecked(key).as_ref() }
 }
 
-/// `get_unchecked_mut` of the generated module.
+/// `get_unchecked_mut` of the generated module. [`Access::get_mut`] checks (and reaches
+/// key-owned slots only); this does not.
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     let key = nums::insert(5).leak();
+///     // SAFETY: the slot is live and no other reference to it is in use.
+///     unsafe { *nums::get_unchecked_mut(key) += 1 };
+///     assert_eq!(*nums::reclaim(key).unwrap(), 6);
+/// }
+/// ```
 ///
 /// # Safety
 /// As [`get_unchecked`], and no other reference to the value is used meanwhile.
@@ -529,7 +616,20 @@ pub unsafe fn get_unchecked_mut<A: Allocator<V>, V>(key: Key) -> &'static mut V 
     unsafe { store::<A, V>().get_unchecked(key).as_mut() }
 }
 
-/// `reclaim` of the generated module; panics while an [`Access`] is open.
+/// `reclaim` of the generated module: a `Slot` again for a slot given up by
+/// [`Slot::leak`]; `None` unless `key` is one. Panics while an [`Access`] is open.
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     let key = nums::insert(5).leak();
+///     let slot = nums::reclaim(key).unwrap();
+///     assert!(nums::reclaim(key).is_none()); // `slot` owns it now
+///     assert_eq!(*slot, 5);
+/// }
+/// ```
 #[inline]
 #[track_caller]
 pub fn reclaim<A: Allocator<V>, V>(key: Key) -> Option<Slot<PerThread<A, V>>> {
@@ -544,6 +644,18 @@ pub fn reclaim<A: Allocator<V>, V>(key: Key) -> Option<Slot<PerThread<A, V>>> {
 
 /// `access` of the generated module: opens this thread's [`Access`] to the allocator's
 /// key-owned values; panics if one is open.
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     let mut nodes = nums::access();
+///     let key = nodes.insert(1);
+///     *nodes.get_mut(key).unwrap() += 1;
+///     assert_eq!(nodes.remove(key), Some(2));
+/// }
+/// ```
 #[inline]
 #[track_caller]
 pub fn access<A: Allocator<V>, V>() -> Access<PerThread<A, V>> {
@@ -551,12 +663,37 @@ pub fn access<A: Allocator<V>, V>() -> Access<PerThread<A, V>> {
 }
 
 /// `try_access` of the generated module: `None` if an [`Access`] is open on this thread.
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     let open = nums::try_access().unwrap();
+///     assert!(nums::try_access().is_none());
+///     drop(open);
+///     assert!(nums::try_access().is_some());
+/// }
+/// ```
 #[inline]
 pub fn try_access<A: Allocator<V>, V>() -> Option<Access<PerThread<A, V>>> {
     Access::try_open(PerThread::new())
 }
 
-/// `stats` of the generated module.
+/// `stats` of the generated module: what the allocator holds now on this thread.
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     let slot = nums::insert(1);
+///     let key = nums::insert(2).leak();
+///     let stats = nums::stats();
+///     assert_eq!((stats.live, stats.key_owned, stats.capacity, stats.tiers), (2, 1, 4, 1));
+///     # drop((slot, nums::reclaim(key)));
+/// }
+/// ```
 pub fn stats<A: Allocator<V>, V>() -> Stats {
     let store = local::<A, V>().store();
     let tiers = store.tiers();
@@ -570,6 +707,17 @@ pub fn stats<A: Allocator<V>, V>() -> Stats {
 }
 
 /// What a per-thread allocator holds now (all zero before `init()`); from `name::stats()`.
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     assert!(nums::stats().reserved_bytes > 0);
+///     nums::shutdown().unwrap();
+///     assert_eq!(nums::stats(), Default::default());
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Stats {
@@ -587,13 +735,35 @@ pub struct Stats {
     pub reserved_bytes: usize,
 }
 
-/// Live slots (0 before `init`).
+/// `len` of the generated module: live slots on this thread (0 before `init`).
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     let a = nums::insert(1);
+///     let _b = nums::insert(2);
+///     assert_eq!(nums::len(), 2);
+///     drop(a);
+///     assert_eq!(nums::len(), 1);
+/// }
+/// ```
 #[inline]
 pub fn len<A: Allocator<V>, V>() -> u32 {
     local::<A, V>().store().len()
 }
 
-/// Slots reserved now (0 before `init`).
+/// `capacity` of the generated module: slots reserved now on this thread (0 before `init`).
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(256).build();
+///     assert_eq!(nums::capacity(), 256);
+/// }
+/// ```
 #[inline]
 pub fn capacity<A: Allocator<V>, V>() -> u32 {
     local::<A, V>().store().capacity()
@@ -601,6 +771,18 @@ pub fn capacity<A: Allocator<V>, V>() -> u32 {
 
 /// `shrink` of the generated module: gives back every whole free page (nothing before
 /// `init`).
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().unbounded().build();
+///     let slots: Vec<_> = (0..1000).map(nums::insert).collect();
+///     drop(slots);
+///     nums::shrink(); // the pages the values used go back to the OS (with `mmap`, on Linux)
+///     assert_eq!(*nums::insert(1), 1); // and fault back in when used
+/// }
+/// ```
 pub fn shrink<A: Allocator<V>, V>() {
     local::<A, V>().store().shrink()
 }
@@ -612,6 +794,17 @@ pub(crate) fn resident_pages<A: Allocator<V>, V>() -> Option<std::vec::Vec<usize
 }
 
 /// `true` once `init().….build()` succeeded on this thread (and until `shutdown`).
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     assert!(nums::is_initialized());
+///     nums::shutdown().unwrap();
+///     assert!(!nums::is_initialized());
+/// }
+/// ```
 #[inline]
 pub fn is_initialized<A: Allocator<V>, V>() -> bool {
     local::<A, V>().is_live()
@@ -619,6 +812,19 @@ pub fn is_initialized<A: Allocator<V>, V>() -> bool {
 
 /// Releases the memory if no slot is live (then `init` may be called again); otherwise
 /// reports how many are and keeps working. `Ok` if not initialized.
+///
+/// ```
+/// nexus_slab::create_allocator!(nums, u64);
+///
+/// fn main() {
+///     nums::init().bounded(4).build();
+///     let slot = nums::insert(1);
+///     assert_eq!(nums::shutdown().unwrap_err().count, 1);
+///     drop(slot); // still working
+///     nums::shutdown().unwrap();
+///     nums::init().bounded(8).build(); // may be set up again
+/// }
+/// ```
 pub fn shutdown<A: Allocator<V>, V>() -> Result<(), SlotsRemaining> {
     let local = local::<A, V>();
     if !local.is_live() {

@@ -44,6 +44,21 @@ impl Class {
 ///   the end of a class page that no slot fits in. It is not a promise that one allocation of
 ///   that size succeeds.
 ///
+/// ```
+/// # use core::alloc::Layout;
+/// # use nexus_slab::byte::{BaseAllocator, ByteAllocator, SlabByteAllocator};
+/// # let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+/// # let base = unsafe { std::alloc::alloc(region) };
+/// # let mut heap = SlabByteAllocator::new();
+/// # unsafe { heap.add_memory(base.expose_provenance(), region.size()) }.unwrap();
+/// let small = heap.alloc(Layout::from_size_align(1, 1).unwrap()).unwrap();
+/// let large = heap.alloc(Layout::from_size_align(5000, 8).unwrap()).unwrap();
+/// assert_eq!(heap.used_bytes(), 8 + 2 * 4096); // the smallest class; two whole pages
+/// assert_eq!(heap.total_bytes(), heap.used_bytes() + heap.available_bytes());
+/// # drop(heap);
+/// # unsafe { std::alloc::dealloc(base, region) };
+/// ```
+///
 /// Invariants:
 /// - `regions` is null or the lowest-addressed region; the list ascends and never shrinks;
 ///   no two regions overlap;
@@ -152,6 +167,15 @@ impl fmt::Display for BadDealloc {
 impl SlabByteAllocator {
     /// An allocator with no memory: every `alloc` fails with [`AllocError::NoMemory`] until
     /// [`BaseAllocator::init`] or [`BaseAllocator::add_memory`] gives it a region.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// use nexus_slab::byte::{AllocError, ByteAllocator, SlabByteAllocator};
+    ///
+    /// let mut heap = SlabByteAllocator::new();
+    /// assert_eq!(heap.total_bytes(), 0);
+    /// assert_eq!(heap.alloc(Layout::new::<u8>()), Err(AllocError::NoMemory));
+    /// ```
     pub const fn new() -> SlabByteAllocator {
         SlabByteAllocator {
             regions: ptr::null_mut(),
@@ -207,8 +231,29 @@ impl SlabByteAllocator {
     /// count) as [`AllocError::NotAllocated`] instead of panicking; nothing changes then. A
     /// layout of the same class or page count as the allocation's is not told apart.
     ///
+    /// There is no safe twin: freeing a pointer is `unsafe` whichever way it is checked
+    /// ([`ByteAllocator::dealloc`] panics where this returns `Err`).
+    ///
     /// # Safety
     /// If this returns `Ok`, `pos` was freed: the caller must not use it again.
+    /// ```
+    /// # use core::alloc::Layout;
+    /// # use nexus_slab::byte::{BaseAllocator, ByteAllocator, SlabByteAllocator};
+    /// # let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+    /// # let base = unsafe { std::alloc::alloc(region) };
+    /// # let mut heap = SlabByteAllocator::new();
+    /// # unsafe { heap.add_memory(base.expose_provenance(), region.size()) }.unwrap();
+    /// use nexus_slab::byte::AllocError;
+    /// let layout = Layout::new::<u64>();
+    /// let p = heap.alloc(layout).unwrap();
+    /// // SAFETY: `p` is not used after it is freed.
+    /// unsafe {
+    ///     assert_eq!(heap.try_dealloc(p, layout), Ok(()));
+    ///     assert_eq!(heap.try_dealloc(p, layout), Err(AllocError::NotAllocated)); // twice
+    /// }
+    /// # drop(heap);
+    /// # unsafe { std::alloc::dealloc(base, region) };
+    /// ```
     pub unsafe fn try_dealloc(&mut self, pos: NonNull<u8>, layout: Layout) -> AllocResult {
         self.dealloc_checked(pos, layout)
             .map_err(|_| AllocError::NotAllocated)
@@ -217,6 +262,22 @@ impl SlabByteAllocator {
     /// Bytes of the pages that size classes and large allocations hold: what allocations
     /// took from the pool, including free slots and tail bytes of class pages. The
     /// fragmentation of a workload is `live requested bytes / page_bytes_in_use()`.
+    ///
+    /// ```
+    /// # use core::alloc::Layout;
+    /// # use nexus_slab::byte::{BaseAllocator, ByteAllocator, SlabByteAllocator};
+    /// # let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+    /// # let base = unsafe { std::alloc::alloc(region) };
+    /// # let mut heap = SlabByteAllocator::new();
+    /// # unsafe { heap.add_memory(base.expose_provenance(), region.size()) }.unwrap();
+    /// use nexus_slab::byte::PAGE_SIZE;
+    /// assert_eq!(heap.page_bytes_in_use(), 0);
+    /// let p = heap.alloc(Layout::new::<u32>()).unwrap(); // takes one page for its class
+    /// assert_eq!(heap.page_bytes_in_use(), PAGE_SIZE);
+    /// # unsafe { heap.dealloc(p, Layout::new::<u32>()) };
+    /// # drop(heap);
+    /// # unsafe { std::alloc::dealloc(base, region) };
+    /// ```
     pub fn page_bytes_in_use(&self) -> usize {
         let mut free = 0;
         let mut r = self.regions;
@@ -581,6 +642,8 @@ impl BaseAllocator for SlabByteAllocator {
     /// If `add_memory` would return an error (the region overlaps one the allocator has, as
     /// when `init` is called twice with the same range, or cannot hold a page); call
     /// `add_memory` to handle the error instead.
+    ///
+    /// Example: [`BaseAllocator::init`].
     #[track_caller]
     unsafe fn init(&mut self, start: usize, size: usize) {
         // SAFETY: the caller's contract is add_memory's.
@@ -596,6 +659,8 @@ impl BaseAllocator for SlabByteAllocator {
     /// [`AllocError::MemoryOverlap`] if it overlaps a region the allocator has;
     /// [`AllocError::InvalidParam`] if it is null, wraps around the address space, or cannot
     /// hold one page plus its metadata. Nothing changes then.
+    ///
+    /// Example: [`BaseAllocator::add_memory`].
     unsafe fn add_memory(&mut self, start: usize, size: usize) -> AllocResult {
         let base = ptr::with_exposed_provenance_mut::<u8>(start);
         // SAFETY: the caller exposed the range's provenance and hands it over (contract).
@@ -612,6 +677,8 @@ impl ByteAllocator for SlabByteAllocator {
     ///
     /// # Errors
     /// [`AllocError::NoMemory`] when no free slot or run of pages fits; never panics.
+    ///
+    /// Example: [`ByteAllocator::alloc`].
     #[inline]
     fn alloc(&mut self, layout: Layout) -> AllocResult<NonNull<u8>> {
         let size = layout.size();
@@ -621,12 +688,15 @@ impl ByteAllocator for SlabByteAllocator {
         self.alloc_other(layout)
     }
 
-    /// Frees an allocation.
+    /// Frees an allocation, after checking that `pos` is a live one of `layout`'s size class or
+    /// page count.
     ///
     /// # Panics
     /// If `pos` is not a live allocation of `layout` (freed twice, never handed out by this
     /// allocator, or freed with another layout), naming the address and the layout. Nothing
     /// changes before the check, so the allocator stays consistent after the panic.
+    ///
+    /// Example: [`ByteAllocator::dealloc`].
     #[inline]
     #[track_caller]
     unsafe fn dealloc(&mut self, pos: NonNull<u8>, layout: Layout) {
@@ -636,18 +706,24 @@ impl ByteAllocator for SlabByteAllocator {
     }
 
     /// Bytes of the pages of every region (see [`SlabByteAllocator`]'s accounting).
+    ///
+    /// Example: [`ByteAllocator::total_bytes`].
     #[inline]
     fn total_bytes(&self) -> usize {
         self.total
     }
 
     /// Bytes live allocations take: class slot sizes and large allocations' pages.
+    ///
+    /// Example: [`ByteAllocator::used_bytes`].
     #[inline]
     fn used_bytes(&self) -> usize {
         self.used
     }
 
     /// `total_bytes() - used_bytes()`: free pages, free slots, class pages' tail bytes.
+    ///
+    /// Example: [`ByteAllocator::available_bytes`].
     #[inline]
     fn available_bytes(&self) -> usize {
         self.total - self.used

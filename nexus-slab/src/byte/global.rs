@@ -95,6 +95,11 @@ impl Drop for Guard<'_> {
 
 impl LockedSlabByteAllocator {
     /// An allocator with no memory; give it some with [`LockedSlabByteAllocator::add_memory`].
+    ///
+    /// ```
+    /// let heap = nexus_slab::byte::LockedSlabByteAllocator::new();
+    /// assert_eq!(heap.total_bytes(), 0);
+    /// ```
     pub const fn new() -> LockedSlabByteAllocator {
         LockedSlabByteAllocator {
             locked: AtomicBool::new(false),
@@ -111,6 +116,29 @@ impl LockedSlabByteAllocator {
     /// # Safety
     /// `start` must be valid for reads and writes of `size` bytes for the rest of the program,
     /// and nothing else may use that memory.
+    ///
+    /// There is no safe twin: [`new`](Self::new) makes an allocator with no memory, which
+    /// `unsafe` [`add_memory`](Self::add_memory) then fills.
+    ///
+    /// ```
+    /// use core::alloc::{GlobalAlloc, Layout};
+    /// use nexus_slab::byte::LockedSlabByteAllocator;
+    ///
+    /// let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+    /// let base = unsafe { std::alloc::alloc(region) };
+    /// // SAFETY: the block is the allocator's alone until it is dropped.
+    /// let heap = unsafe { LockedSlabByteAllocator::with_region(base, region.size()) };
+    /// let layout = Layout::new::<u64>();
+    /// // SAFETY: `layout` is not zero-sized; `p` is freed once, with it.
+    /// unsafe {
+    ///     let p = heap.alloc(layout); // the region is added here, on first use
+    ///     assert!(!p.is_null() && heap.used_bytes() == 8);
+    ///     heap.dealloc(p, layout);
+    /// }
+    /// drop(heap);
+    /// // SAFETY: allocated above with this layout; the allocator is gone.
+    /// unsafe { std::alloc::dealloc(base, region) };
+    /// ```
     pub const unsafe fn with_region(start: *mut u8, size: usize) -> LockedSlabByteAllocator {
         LockedSlabByteAllocator {
             locked: AtomicBool::new(false),
@@ -125,22 +153,88 @@ impl LockedSlabByteAllocator {
     ///
     /// # Safety
     /// As [`BaseAllocator::add_memory`], for the life of this allocator.
+    ///
+    /// There is no safe twin: only the caller knows the memory is free to hand over.
+    ///
+    /// ```
+    /// use core::alloc::{GlobalAlloc, Layout};
+    /// use nexus_slab::byte::LockedSlabByteAllocator;
+    ///
+    /// let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+    /// let base = unsafe { std::alloc::alloc(region) };
+    /// let heap = LockedSlabByteAllocator::new();
+    /// // SAFETY: the block is the allocator's alone until it is dropped.
+    /// unsafe { heap.add_memory(base.expose_provenance(), region.size()) }.unwrap();
+    /// assert!(heap.total_bytes() > 0);
+    /// # drop(heap);
+    /// # unsafe { std::alloc::dealloc(base, region) };
+    /// ```
     pub unsafe fn add_memory(&self, start: usize, size: usize) -> AllocResult {
         // SAFETY: the caller's contract.
         unsafe { self.lock().add_memory(start, size) }
     }
 
     /// [`ByteAllocator::total_bytes`] of the inner allocator.
+    ///
+    /// ```
+    /// # use core::alloc::{GlobalAlloc, Layout};
+    /// # use nexus_slab::byte::LockedSlabByteAllocator;
+    /// #
+    /// # let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+    /// # let base = unsafe { std::alloc::alloc(region) };
+    /// # let heap = LockedSlabByteAllocator::new();
+    /// # // SAFETY: the block is the allocator's alone until it is dropped.
+    /// # unsafe { heap.add_memory(base.expose_provenance(), region.size()) }.unwrap();
+    /// assert_eq!(heap.total_bytes(), heap.used_bytes() + heap.available_bytes());
+    /// assert!(heap.total_bytes() > 0);
+    /// # drop(heap);
+    /// # unsafe { std::alloc::dealloc(base, region) };
+    /// ```
     pub fn total_bytes(&self) -> usize {
         self.lock().total_bytes()
     }
 
     /// [`ByteAllocator::used_bytes`] of the inner allocator.
+    ///
+    /// ```
+    /// # use core::alloc::{GlobalAlloc, Layout};
+    /// # use nexus_slab::byte::LockedSlabByteAllocator;
+    /// #
+    /// # let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+    /// # let base = unsafe { std::alloc::alloc(region) };
+    /// # let heap = LockedSlabByteAllocator::new();
+    /// # // SAFETY: the block is the allocator's alone until it is dropped.
+    /// # unsafe { heap.add_memory(base.expose_provenance(), region.size()) }.unwrap();
+    /// let layout = Layout::new::<[u8; 32]>();
+    /// // SAFETY: not zero-sized; freed once, with its layout.
+    /// unsafe {
+    ///     let p = heap.alloc(layout);
+    ///     assert_eq!(heap.used_bytes(), 32);
+    ///     heap.dealloc(p, layout);
+    /// }
+    /// assert_eq!(heap.used_bytes(), 0);
+    /// # drop(heap);
+    /// # unsafe { std::alloc::dealloc(base, region) };
+    /// ```
     pub fn used_bytes(&self) -> usize {
         self.lock().used_bytes()
     }
 
     /// [`ByteAllocator::available_bytes`] of the inner allocator.
+    ///
+    /// ```
+    /// # use core::alloc::{GlobalAlloc, Layout};
+    /// # use nexus_slab::byte::LockedSlabByteAllocator;
+    /// #
+    /// # let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+    /// # let base = unsafe { std::alloc::alloc(region) };
+    /// # let heap = LockedSlabByteAllocator::new();
+    /// # // SAFETY: the block is the allocator's alone until it is dropped.
+    /// # unsafe { heap.add_memory(base.expose_provenance(), region.size()) }.unwrap();
+    /// assert_eq!(heap.available_bytes(), heap.total_bytes()); // nothing allocated yet
+    /// # drop(heap);
+    /// # unsafe { std::alloc::dealloc(base, region) };
+    /// ```
     pub fn available_bytes(&self) -> usize {
         self.lock().available_bytes()
     }

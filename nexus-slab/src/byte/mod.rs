@@ -115,10 +115,26 @@ pub type AllocResult<T = ()> = Result<T, AllocError>;
 
 /// Giving memory to an allocator.
 pub trait BaseAllocator {
-    /// Gives the allocator its first region, `[start, start + size)`.
+    /// Gives the allocator its first region, `[start, start + size)`. There is no safe twin:
+    /// only the caller knows the memory is free to hand over.
     ///
     /// # Safety
     /// As [`BaseAllocator::add_memory`].
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// use nexus_slab::byte::{BaseAllocator, ByteAllocator, SlabByteAllocator};
+    ///
+    /// let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+    /// let base = unsafe { std::alloc::alloc(region) };
+    /// let mut heap = SlabByteAllocator::new();
+    /// // SAFETY: the block is the allocator's alone until it is dropped.
+    /// unsafe { heap.init(base.expose_provenance(), region.size()) };
+    /// assert!(heap.total_bytes() > 0 && heap.used_bytes() == 0);
+    /// drop(heap);
+    /// // SAFETY: allocated above with this layout; the allocator is gone.
+    /// unsafe { std::alloc::dealloc(base, region) };
+    /// ```
     unsafe fn init(&mut self, start: usize, size: usize);
 
     /// Gives the allocator another region, `[start, start + size)`.
@@ -128,12 +144,52 @@ pub trait BaseAllocator {
     /// (`ptr.expose_provenance()`, or it comes from outside Rust's abstract machine, like
     /// memory set aside by a linker script), that nothing else uses for as long as the
     /// allocator lives, except through the allocations it hands out.
+    ///
+    /// There is no safe twin: only the caller knows the memory is free to hand over.
+    ///
+    /// ```
+    /// # use core::alloc::Layout;
+    /// # use nexus_slab::byte::{BaseAllocator, ByteAllocator, SlabByteAllocator};
+    /// # let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+    /// # let base = unsafe { std::alloc::alloc(region) };
+    /// # let mut heap = SlabByteAllocator::new();
+    /// # unsafe { heap.add_memory(base.expose_provenance(), region.size()) }.unwrap();
+    /// // Two regions; the second overlaps the first and is refused.
+    /// let more = unsafe { std::alloc::alloc(region) };
+    /// let before = heap.total_bytes();
+    /// // SAFETY: a fresh block, the allocator's alone until it is dropped.
+    /// unsafe { heap.add_memory(more.expose_provenance(), region.size()) }.unwrap();
+    /// assert_eq!(heap.total_bytes(), 2 * before);
+    /// let overlap = unsafe { heap.add_memory(more.expose_provenance() + 4096, 4096) };
+    /// assert_eq!(overlap, Err(nexus_slab::byte::AllocError::MemoryOverlap));
+    /// # drop(heap);
+    /// # unsafe { std::alloc::dealloc(more, region) };
+    /// # unsafe { std::alloc::dealloc(base, region) };
+    /// ```
     unsafe fn add_memory(&mut self, start: usize, size: usize) -> AllocResult;
 }
 
-/// Allocating bytes.
+/// Allocating and freeing bytes from the regions a [`BaseAllocator`] was given, and the byte
+/// counts of what it holds.
 pub trait ByteAllocator: BaseAllocator {
-    /// Allocates memory for `layout`.
+    /// Allocates memory for `layout`: aligned to `layout.align()`, at least
+    /// `layout.size()` bytes; [`AllocError::NoMemory`] when nothing free fits.
+    ///
+    /// ```
+    /// # use core::alloc::Layout;
+    /// # use nexus_slab::byte::{BaseAllocator, ByteAllocator, SlabByteAllocator};
+    /// # let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+    /// # let base = unsafe { std::alloc::alloc(region) };
+    /// # let mut heap = SlabByteAllocator::new();
+    /// # unsafe { heap.add_memory(base.expose_provenance(), region.size()) }.unwrap();
+    /// let big = Layout::from_size_align(8192, 8192).unwrap();
+    /// let p = heap.alloc(big).unwrap();
+    /// assert_eq!(p.as_ptr() as usize % 8192, 0);
+    /// let huge = Layout::from_size_align(1 << 20, 8).unwrap();
+    /// assert_eq!(heap.alloc(huge), Err(nexus_slab::byte::AllocError::NoMemory));
+    /// # drop(heap);
+    /// # unsafe { std::alloc::dealloc(base, region) };
+    /// ```
     fn alloc(&mut self, layout: Layout) -> AllocResult<NonNull<u8>>;
 
     /// Frees memory that [`ByteAllocator::alloc`] returned.
@@ -141,14 +197,77 @@ pub trait ByteAllocator: BaseAllocator {
     /// # Safety
     /// `pos` must have been returned by `alloc` on this allocator with this `layout`, not
     /// freed since, and not be used after this call.
+    ///
+    /// There is no safe twin; [`SlabByteAllocator::try_dealloc`] returns an error where this
+    /// panics.
+    ///
+    /// ```
+    /// # use core::alloc::Layout;
+    /// # use nexus_slab::byte::{BaseAllocator, ByteAllocator, SlabByteAllocator};
+    /// # let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+    /// # let base = unsafe { std::alloc::alloc(region) };
+    /// # let mut heap = SlabByteAllocator::new();
+    /// # unsafe { heap.add_memory(base.expose_provenance(), region.size()) }.unwrap();
+    /// let layout = Layout::new::<u64>();
+    /// let p = heap.alloc(layout).unwrap();
+    /// assert_eq!(heap.used_bytes(), 8);
+    /// // SAFETY: `p` came from `heap.alloc(layout)` and is freed once.
+    /// unsafe { heap.dealloc(p, layout) };
+    /// assert_eq!(heap.used_bytes(), 0);
+    /// # drop(heap);
+    /// # unsafe { std::alloc::dealloc(base, region) };
+    /// ```
     unsafe fn dealloc(&mut self, pos: NonNull<u8>, layout: Layout);
 
-    /// Bytes the allocator manages.
+    /// Bytes of the pages of every region the allocator has (its metadata excluded): what
+    /// allocations can share.
+    ///
+    /// ```
+    /// # use core::alloc::Layout;
+    /// # use nexus_slab::byte::{BaseAllocator, ByteAllocator, SlabByteAllocator};
+    /// # let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+    /// # let base = unsafe { std::alloc::alloc(region) };
+    /// # let mut heap = SlabByteAllocator::new();
+    /// # unsafe { heap.add_memory(base.expose_provenance(), region.size()) }.unwrap();
+    /// assert!(heap.total_bytes() > 0 && heap.total_bytes() <= 1 << 16);
+    /// assert_eq!(heap.total_bytes() % nexus_slab::byte::PAGE_SIZE, 0);
+    /// # drop(heap);
+    /// # unsafe { std::alloc::dealloc(base, region) };
+    /// ```
     fn total_bytes(&self) -> usize;
 
-    /// Bytes taken by live allocations.
+    /// Bytes taken by live allocations, rounded up to their size class or to whole pages.
+    ///
+    /// ```
+    /// # use core::alloc::Layout;
+    /// # use nexus_slab::byte::{BaseAllocator, ByteAllocator, SlabByteAllocator};
+    /// # let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+    /// # let base = unsafe { std::alloc::alloc(region) };
+    /// # let mut heap = SlabByteAllocator::new();
+    /// # unsafe { heap.add_memory(base.expose_provenance(), region.size()) }.unwrap();
+    /// let p = heap.alloc(Layout::from_size_align(5, 1).unwrap()).unwrap();
+    /// assert!(heap.used_bytes() >= 5);
+    /// # unsafe { heap.dealloc(p, Layout::from_size_align(5, 1).unwrap()) };
+    /// # drop(heap);
+    /// # unsafe { std::alloc::dealloc(base, region) };
+    /// ```
     fn used_bytes(&self) -> usize;
 
-    /// `total_bytes() - used_bytes()`.
+    /// `total_bytes() - used_bytes()`: what is left, though not necessarily in one piece.
+    ///
+    /// ```
+    /// # use core::alloc::Layout;
+    /// # use nexus_slab::byte::{BaseAllocator, ByteAllocator, SlabByteAllocator};
+    /// # let region = Layout::from_size_align(1 << 16, 4096).unwrap();
+    /// # let base = unsafe { std::alloc::alloc(region) };
+    /// # let mut heap = SlabByteAllocator::new();
+    /// # unsafe { heap.add_memory(base.expose_provenance(), region.size()) }.unwrap();
+    /// let before = heap.available_bytes();
+    /// let p = heap.alloc(Layout::new::<[u8; 64]>()).unwrap();
+    /// assert_eq!(heap.available_bytes(), before - 64);
+    /// # unsafe { heap.dealloc(p, Layout::new::<[u8; 64]>()) };
+    /// # drop(heap);
+    /// # unsafe { std::alloc::dealloc(base, region) };
+    /// ```
     fn available_bytes(&self) -> usize;
 }

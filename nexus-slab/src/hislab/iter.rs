@@ -9,6 +9,15 @@ use core::marker::PhantomData;
 /// `(index, &T)` in index order; see [`HiSlab::iter`].
 ///
 /// Not an `ExactSizeIterator`: `insert` takes `&self`, so values may be added while it runs.
+///
+/// ```
+/// let slab: nexus_slab::HiSlab<char> = "abc".chars().collect();
+/// let mut it = slab.iter();
+/// assert_eq!(it.next(), Some((0, &'a')));
+/// assert_eq!(it.next_back(), Some((2, &'c'))); // from both ends
+/// assert_eq!(it.next(), Some((1, &'b')));
+/// assert_eq!(it.next(), None);
+/// ```
 pub struct Iter<'a, T> {
     slab: &'a HiSlab<T>,
     cursor: Cursor,
@@ -79,6 +88,14 @@ impl<T> Clone for Iter<'_, T> {
 }
 
 /// `(index, &mut T)` in index order; see [`HiSlab::iter_mut`].
+///
+/// ```
+/// let mut slab: nexus_slab::HiSlab<u32> = (0..3).collect();
+/// for (_, v) in &mut slab {
+///     *v *= 2;
+/// }
+/// assert_eq!(slab.iter_mut().rev().map(|(_, v)| *v).collect::<Vec<_>>(), [4, 2, 0]);
+/// ```
 pub struct IterMut<'a, T> {
     slab: *const HiSlab<T>,
     cursor: Cursor,
@@ -149,6 +166,13 @@ impl<T> FusedIterator for IterMut<'_, T> {}
 
 /// Owned `(index, T)` in index order; see `HiSlab::into_iter`. Values not taken are dropped
 /// with the iterator.
+///
+/// ```
+/// let mut slab: nexus_slab::HiSlab<String> = ["a", "b", "c"].map(String::from).into_iter().collect();
+/// slab.remove(1);
+/// let owned: Vec<(u32, String)> = slab.into_iter().collect();
+/// assert_eq!(owned, [(0, "a".to_string()), (2, "c".to_string())]);
+/// ```
 pub struct IntoIter<T> {
     slab: HiSlab<T>,
     at: u32,

@@ -114,6 +114,14 @@ impl<T> HiSlab<T> {
     ///
     /// Errors: `initial_capacity > virtual_capacity`, a capacity whose bytes do not fit the
     /// address space, or a reservation the OS refuses.
+    ///
+    /// ```
+    /// use nexus_slab::{Error, HiSlab};
+    ///
+    /// let slab = HiSlab::<u64>::new(16, 1024).unwrap();
+    /// assert_eq!((slab.capacity(), slab.len()), (1024, 0));
+    /// assert!(matches!(HiSlab::<u64>::new(2, 1), Err(Error::InvalidCapacity { .. })));
+    /// ```
     pub fn new(initial_capacity: u32, virtual_capacity: u32) -> Result<HiSlab<T>, Error> {
         let raw = RawSlab::new(
             virtual_capacity,
@@ -223,6 +231,13 @@ impl<T> HiSlab<T> {
     /// # Panics
     /// When the slab is full (the message names the capacity); `value` is dropped.
     /// [`try_insert`](HiSlab::try_insert) hands it back instead.
+    ///
+    /// ```
+    /// let slab = nexus_slab::HiSlab::new(0, 8).unwrap();
+    /// let a = slab.insert("a"); // `&self`: no `mut` needed
+    /// let b = slab.insert("b");
+    /// assert_eq!((a, b), (0, 1));
+    /// ```
     #[inline(always)]
     #[track_caller]
     pub fn insert(&self, value: T) -> u32 {
@@ -236,6 +251,14 @@ impl<T> HiSlab<T> {
     }
 
     /// Inserts `value` at the lowest free index, or hands it back in [`Full`].
+    ///
+    /// ```
+    /// use nexus_slab::{Full, HiSlab};
+    ///
+    /// let slab = HiSlab::new(0, 1).unwrap();
+    /// assert_eq!(slab.try_insert('a'), Ok(0));
+    /// assert_eq!(slab.try_insert('b'), Err(Full('b')));
+    /// ```
     #[inline(always)]
     pub fn try_insert(&self, value: T) -> Result<u32, Full<T>> {
         let hot = self.hot.get();
@@ -306,6 +329,14 @@ impl<T> HiSlab<T> {
     }
 
     /// Removes and returns the value at `idx`; `None` if vacant or out of range.
+    ///
+    /// ```
+    /// let mut slab = nexus_slab::HiSlab::new(0, 8).unwrap();
+    /// let i = slab.insert(String::from("x"));
+    /// assert_eq!(slab.remove(i).as_deref(), Some("x"));
+    /// assert_eq!(slab.remove(i), None); // vacant now
+    /// assert_eq!(slab.remove(100), None); // out of range
+    /// ```
     #[inline(always)]
     pub fn remove(&mut self, idx: u32) -> Option<T> {
         if self.release(idx) {
@@ -317,14 +348,29 @@ impl<T> HiSlab<T> {
         }
     }
 
-    /// The value at `idx`, if occupied.
+    /// The value at `idx`, if occupied; `None` if vacant or out of range. (`slab[idx]`
+    /// panics instead.)
+    ///
+    /// ```
+    /// let slab = nexus_slab::HiSlab::new(0, 8).unwrap();
+    /// let i = slab.insert(5);
+    /// assert_eq!(slab.get(i), Some(&5));
+    /// assert_eq!(slab.get(i + 1), None);
+    /// ```
     #[inline(always)]
     pub fn get(&self, idx: u32) -> Option<&T> {
         // SAFETY: occupied slots hold initialized values; removal needs `&mut self`.
         self.is_occupied(idx).then(|| unsafe { &*self.slot(idx) })
     }
 
-    /// The value at `idx` mutably, if occupied.
+    /// The value at `idx` mutably, if occupied; `None` if vacant or out of range.
+    ///
+    /// ```
+    /// let mut slab = nexus_slab::HiSlab::new(0, 8).unwrap();
+    /// let i = slab.insert(5);
+    /// *slab.get_mut(i).unwrap() += 1;
+    /// assert_eq!(slab[i], 6);
+    /// ```
     #[inline(always)]
     pub fn get_mut(&mut self, idx: u32) -> Option<&mut T> {
         // SAFETY: occupied and initialized; `&mut self` excludes every other reference.
@@ -375,10 +421,18 @@ impl<T> HiSlab<T> {
         self.is_occupied(idx).then_some(idx)
     }
 
-    /// The value at `idx` without checking occupancy.
+    /// The value at `idx` without checking occupancy: [`get`](HiSlab::get) checks; this
+    /// does not.
     ///
     /// # Safety
     /// `idx` must be occupied.
+    ///
+    /// ```
+    /// let slab = nexus_slab::HiSlab::new(0, 8).unwrap();
+    /// let i = slab.insert(5);
+    /// // SAFETY: `i` was just inserted and not removed.
+    /// assert_eq!(unsafe { *slab.get_unchecked(i) }, 5);
+    /// ```
     #[inline]
     pub unsafe fn get_unchecked(&self, idx: u32) -> &T {
         debug_assert!(
@@ -389,10 +443,19 @@ impl<T> HiSlab<T> {
         unsafe { &*self.slot(idx) }
     }
 
-    /// The value at `idx` mutably, without checking occupancy.
+    /// The value at `idx` mutably, without checking occupancy:
+    /// [`get_mut`](HiSlab::get_mut) checks; this does not.
     ///
     /// # Safety
     /// `idx` must be occupied.
+    ///
+    /// ```
+    /// let mut slab = nexus_slab::HiSlab::new(0, 8).unwrap();
+    /// let i = slab.insert(5);
+    /// // SAFETY: `i` was just inserted and not removed.
+    /// unsafe { *slab.get_unchecked_mut(i) = 6 };
+    /// assert_eq!(slab[i], 6);
+    /// ```
     #[inline]
     pub unsafe fn get_unchecked_mut(&mut self, idx: u32) -> &mut T {
         debug_assert!(
@@ -403,25 +466,53 @@ impl<T> HiSlab<T> {
         unsafe { &mut *self.slot(idx) }
     }
 
-    /// `true` if `idx` holds a value.
+    /// `true` if `idx` holds a value; `false` if vacant or out of range.
+    ///
+    /// ```
+    /// let mut slab = nexus_slab::HiSlab::new(0, 8).unwrap();
+    /// let i = slab.insert(());
+    /// assert!(slab.is_occupied(i));
+    /// slab.remove(i);
+    /// assert!(!slab.is_occupied(i) && !slab.is_occupied(1 << 30));
+    /// ```
     #[inline]
     pub fn is_occupied(&self, idx: u32) -> bool {
         idx != self.hot.get() && self.raw.contains(idx)
     }
 
     /// Number of live values.
+    ///
+    /// ```
+    /// let slab = nexus_slab::HiSlab::new(0, 8).unwrap();
+    /// slab.insert('a');
+    /// slab.insert('b');
+    /// assert_eq!(slab.len(), 2);
+    /// ```
     #[inline]
     pub fn len(&self) -> u32 {
         self.raw.len() - u32::from(self.hot.get() != NO_HOT)
     }
 
     /// `true` when no value is live.
+    ///
+    /// ```
+    /// let mut slab = nexus_slab::HiSlab::new(0, 8).unwrap();
+    /// let i = slab.insert('a');
+    /// assert!(!slab.is_empty());
+    /// slab.remove(i);
+    /// assert!(slab.is_empty());
+    /// ```
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// The virtual capacity: the most values the slab can hold.
+    /// The virtual capacity: the most values the slab can hold, however much is committed.
+    ///
+    /// ```
+    /// let slab = nexus_slab::HiSlab::<u8>::new(4, 100).unwrap();
+    /// assert_eq!(slab.capacity(), 100);
+    /// ```
     #[inline]
     pub fn capacity(&self) -> u32 {
         self.raw.capacity()
@@ -456,6 +547,15 @@ impl<T> HiSlab<T> {
     /// Drops every value. Memory stays reserved and committed ([`shrink`](HiSlab::shrink)
     /// gives it back). If a value's `Drop` panics, the rest are still dropped (a second
     /// panic aborts, as for `Vec`).
+    ///
+    /// ```
+    /// let mut slab = nexus_slab::HiSlab::new(0, 8).unwrap();
+    /// slab.insert(String::from("a"));
+    /// slab.insert(String::from("b"));
+    /// slab.clear();
+    /// assert!(slab.is_empty());
+    /// assert_eq!(slab.insert(String::from("c")), 0); // indices start over
+    /// ```
     pub fn clear(&mut self) {
         crate::unwind::finish_on_unwind(self, |slab| slab.retain(|_, _| false));
     }
@@ -465,6 +565,15 @@ impl<T> HiSlab<T> {
     ///
     /// If `keep` or a value's `Drop` panics, the slab stays consistent: a value is either
     /// still live or freed exactly once.
+    ///
+    /// ```
+    /// let mut slab: nexus_slab::HiSlab<u32> = (0..6).collect();
+    /// slab.retain(|idx, value| {
+    ///     *value *= 10;
+    ///     idx % 2 == 0
+    /// });
+    /// assert_eq!(slab.iter().collect::<Vec<_>>(), [(0, &0), (2, &20), (4, &40)]);
+    /// ```
     pub fn retain(&mut self, mut keep: impl FnMut(u32, &mut T) -> bool) {
         self.settle();
         // A slot freed below `at` may become hot meanwhile: the walk never returns there.
@@ -499,18 +608,43 @@ impl<T> HiSlab<T> {
     ///
     /// Inserting while iterating is allowed (`insert` takes `&self`); a value inserted behind
     /// the iterator's position is not visited, one ahead of it may be.
+    ///
+    /// ```
+    /// let mut slab = nexus_slab::HiSlab::new(0, 8).unwrap();
+    /// for c in ['a', 'b', 'c'] {
+    ///     slab.insert(c);
+    /// }
+    /// slab.remove(1);
+    /// assert_eq!(slab.iter().collect::<Vec<_>>(), [(0, &'a'), (2, &'c')]);
+    /// ```
     #[inline]
     pub fn iter(&self) -> Iter<'_, T> {
         Iter::new(self)
     }
 
-    /// Iterates `(index, &mut value)` in index order.
+    /// Iterates `(index, &mut value)` in index order, skipping empty regions.
+    ///
+    /// ```
+    /// let mut slab: nexus_slab::HiSlab<u32> = (1..4).collect();
+    /// for (idx, value) in slab.iter_mut() {
+    ///     *value += idx;
+    /// }
+    /// assert_eq!((slab[0], slab[1], slab[2]), (1, 3, 5));
+    /// ```
     #[inline]
     pub fn iter_mut(&mut self) -> IterMut<'_, T> {
         IterMut::new(self)
     }
 
-    /// Calls `f(index, &value)` for every live value in index order.
+    /// Calls `f(index, &value)` for every live value in index order: a loop over
+    /// [`iter`](HiSlab::iter).
+    ///
+    /// ```
+    /// let slab: nexus_slab::HiSlab<u64> = (1..=4).collect();
+    /// let mut sum = 0;
+    /// slab.for_each_occupied(|_, v| sum += v);
+    /// assert_eq!(sum, 10);
+    /// ```
     #[inline]
     pub fn for_each_occupied(&self, mut f: impl FnMut(u32, &T)) {
         for (idx, value) in self.iter() {

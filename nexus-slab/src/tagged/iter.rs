@@ -7,6 +7,14 @@ use core::iter::FusedIterator;
 use core::marker::PhantomData;
 
 /// `(index, &T)` over the tagged elements in index order; see [`TaggedHiSlab::iter_tagged`].
+///
+/// ```
+/// let slab = nexus_slab::TaggedHiSlab::new(0, 16).unwrap();
+/// slab.insert('a');
+/// let b = slab.insert_tagged('b');
+/// let tagged: Vec<_> = slab.iter_tagged().collect();
+/// assert_eq!(tagged, [(b, &'b')]);
+/// ```
 pub struct IterTagged<'a, T> {
     slab: &'a TaggedHiSlab<T>,
     cursor: Cursor,
@@ -42,6 +50,16 @@ impl<T> FusedIterator for IterTagged<'_, T> {}
 
 /// `(index, &mut T)` over the tagged elements in index order; see
 /// [`TaggedHiSlab::iter_tagged_mut`].
+///
+/// ```
+/// let mut slab = nexus_slab::TaggedHiSlab::new(0, 16).unwrap();
+/// let a = slab.insert(1);
+/// let b = slab.insert_tagged(2);
+/// for (_, v) in slab.iter_tagged_mut() {
+///     *v *= 10;
+/// }
+/// assert_eq!((slab[a], slab[b]), (1, 20));
+/// ```
 pub struct IterTaggedMut<'a, T> {
     slab: *const TaggedHiSlab<T>,
     cursor: Cursor,

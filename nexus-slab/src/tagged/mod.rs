@@ -183,7 +183,8 @@ impl<T> TaggedHiSlab<T> {
         self.slab.get_mut(idx)
     }
 
-    /// The value at `idx` without checking occupancy.
+    /// The value at `idx` without checking occupancy: [`get`](Self::get) checks; this does
+    /// not.
     ///
     /// # Safety
     /// `idx` must be occupied.
@@ -193,7 +194,8 @@ impl<T> TaggedHiSlab<T> {
         unsafe { self.slab.get_unchecked(idx) }
     }
 
-    /// The value at `idx` mutably, without checking occupancy.
+    /// The value at `idx` mutably, without checking occupancy: [`get_mut`](Self::get_mut)
+    /// checks; this does not.
     ///
     /// # Safety
     /// `idx` must be occupied.
@@ -286,6 +288,13 @@ impl<T> TaggedHiSlab<T> {
     /// # Panics
     /// When the slab is full (the message names the capacity); `value` is dropped and
     /// nothing is tagged.
+    ///
+    /// ```
+    /// let slab = nexus_slab::TaggedHiSlab::new(0, 16).unwrap();
+    /// let idx = slab.insert_tagged("pending");
+    /// assert!(slab.is_tagged(idx));
+    /// assert_eq!(slab.tagged_len(), 1);
+    /// ```
     #[inline]
     #[track_caller]
     pub fn insert_tagged(&self, value: T) -> u32 {
@@ -299,6 +308,13 @@ impl<T> TaggedHiSlab<T> {
     }
 
     /// Inserts `value` and tags it, or hands it back in [`Full`] (nothing tagged).
+    ///
+    /// ```
+    /// let slab = nexus_slab::TaggedHiSlab::new(0, 1).unwrap();
+    /// assert_eq!(slab.try_insert_tagged('a'), Ok(0));
+    /// assert_eq!(slab.try_insert_tagged('b').unwrap_err().0, 'b');
+    /// assert_eq!(slab.tagged_len(), 1);
+    /// ```
     #[inline]
     pub fn try_insert_tagged(&self, value: T) -> Result<u32, Full<T>> {
         let idx = self.slab.try_insert(value)?;
@@ -308,6 +324,14 @@ impl<T> TaggedHiSlab<T> {
 
     /// Tags the live element at `idx`. `false` if it was already tagged, or `idx` is vacant
     /// or out of range.
+    ///
+    /// ```
+    /// let mut slab = nexus_slab::TaggedHiSlab::new(0, 16).unwrap();
+    /// let idx = slab.insert('a');
+    /// assert!(slab.tag(idx));
+    /// assert!(!slab.tag(idx)); // already tagged
+    /// assert!(!slab.tag(idx + 1)); // vacant
+    /// ```
     #[inline]
     pub fn tag(&mut self, idx: u32) -> bool {
         self.slab.is_occupied(idx) && self.set_tag(idx)
@@ -315,6 +339,14 @@ impl<T> TaggedHiSlab<T> {
 
     /// Untags `idx`, keeping its value. `false` if it was not tagged (vacant or out of range
     /// included).
+    ///
+    /// ```
+    /// let mut slab = nexus_slab::TaggedHiSlab::new(0, 16).unwrap();
+    /// let idx = slab.insert_tagged('a');
+    /// assert!(slab.untag(idx));
+    /// assert!(!slab.untag(idx));
+    /// assert_eq!(slab[idx], 'a'); // the value stays
+    /// ```
     #[inline]
     pub fn untag(&mut self, idx: u32) -> bool {
         self.clear_tag(idx)
@@ -356,12 +388,28 @@ impl<T> TaggedHiSlab<T> {
     }
 
     /// `true` if `idx` is live and tagged.
+    ///
+    /// ```
+    /// let mut slab = nexus_slab::TaggedHiSlab::new(0, 16).unwrap();
+    /// let (a, b) = (slab.insert(1), slab.insert_tagged(2));
+    /// assert!(!slab.is_tagged(a) && slab.is_tagged(b));
+    /// slab.remove(b);
+    /// assert!(!slab.is_tagged(b)); // removing clears the tag
+    /// ```
     #[inline]
     pub fn is_tagged(&self, idx: u32) -> bool {
         self.tags.contains(idx as usize)
     }
 
     /// Number of tagged values (O(1)).
+    ///
+    /// ```
+    /// let slab = nexus_slab::TaggedHiSlab::new(0, 16).unwrap();
+    /// slab.insert(1);
+    /// slab.insert_tagged(2);
+    /// slab.insert_tagged(3);
+    /// assert_eq!((slab.len(), slab.tagged_len()), (3, 2));
+    /// ```
     #[inline]
     pub fn tagged_len(&self) -> u32 {
         self.tagged.get()
@@ -369,6 +417,16 @@ impl<T> TaggedHiSlab<T> {
 
     /// Calls `f(index, &value)` for every tagged value in index order, skipping untagged
     /// regions through the tag bitmap's summaries.
+    ///
+    /// ```
+    /// let slab = nexus_slab::TaggedHiSlab::new(0, 16).unwrap();
+    /// for i in 0..10 {
+    ///     if i % 3 == 0 { slab.insert_tagged(i); } else { slab.insert(i); }
+    /// }
+    /// let mut seen = Vec::new();
+    /// slab.for_each_tagged(|_, v| seen.push(*v));
+    /// assert_eq!(seen, [0, 3, 6, 9]);
+    /// ```
     #[inline]
     pub fn for_each_tagged(&self, mut f: impl FnMut(u32, &T)) {
         for (idx, value) in self.iter_tagged() {
@@ -397,6 +455,16 @@ impl<T> TaggedHiSlab<T> {
     ///
     /// If `keep` or a value's `Drop` panics, the slab stays consistent: an element is either
     /// still live and tagged, or untagged, freed and dropped exactly once.
+    ///
+    /// ```
+    /// let mut slab = nexus_slab::TaggedHiSlab::new(0, 16).unwrap();
+    /// let keep = slab.insert_tagged(1);
+    /// let drop_me = slab.insert_tagged(2);
+    /// let untagged = slab.insert(3);
+    /// slab.retain_tagged(|_, v| *v != 2);
+    /// assert!(slab.is_tagged(keep) && !slab.is_occupied(drop_me));
+    /// assert_eq!(slab[untagged], 3); // not visited
+    /// ```
     pub fn retain_tagged(&mut self, mut keep: impl FnMut(u32, &mut T) -> bool) {
         let mut at = 0;
         while let Some(idx) = self.tags.next_occupied(at) {
@@ -413,6 +481,15 @@ impl<T> TaggedHiSlab<T> {
 
     /// Among the tagged values, in index order, untags (but keeps) those for which
     /// `keep(index, &value)` returns `false`.
+    ///
+    /// ```
+    /// let mut slab = nexus_slab::TaggedHiSlab::new(0, 16).unwrap();
+    /// let a = slab.insert_tagged(1);
+    /// let b = slab.insert_tagged(2);
+    /// slab.retain_tag(|_, v| *v == 1);
+    /// assert!(slab.is_tagged(a) && !slab.is_tagged(b));
+    /// assert_eq!(slab.len(), 2); // nothing removed
+    /// ```
     pub fn retain_tag(&mut self, mut keep: impl FnMut(u32, &T) -> bool) {
         let mut at = 0;
         while let Some(idx) = self.tags.next_occupied(at) {
@@ -426,6 +503,14 @@ impl<T> TaggedHiSlab<T> {
     }
 
     /// The inner slab (every element, tagged or not), read-only.
+    ///
+    /// ```
+    /// let slab = nexus_slab::TaggedHiSlab::new(0, 16).unwrap();
+    /// slab.insert(1);
+    /// slab.insert_tagged(2);
+    /// let all: Vec<_> = slab.as_hislab().iter().map(|(_, v)| *v).collect();
+    /// assert_eq!(all, [1, 2]);
+    /// ```
     #[inline]
     pub fn as_hislab(&self) -> &HiSlab<T> {
         &self.slab
