@@ -46,32 +46,28 @@ struct Args {
     out: Option<std::path::PathBuf>,
 }
 
-fn parse(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+fn parse(argv: impl IntoIterator<Item = String>) -> Result<Option<Args>, lexopt::Error> {
+    use lexopt::prelude::*;
     let mut args = Args {
         quick: false,
         workloads: Vec::new(),
         cpu: None,
         out: None,
     };
-    while let Some(a) = argv.next() {
-        match a.as_str() {
-            "--help" | "-h" => return Ok(None),
-            "--quick" => args.quick = true,
-            "--workload" => {
-                let name = argv.next().ok_or("--workload needs a NAME")?;
+    let mut p = lexopt::Parser::from_args(argv);
+    while let Some(a) = p.next()? {
+        match a {
+            Long("help") | Short('h') => return Ok(None),
+            Long("quick") => args.quick = true,
+            Long("workload") => {
+                let name = p.value()?.string()?;
                 let w = Workload::from_name(&name)
-                    .ok_or_else(|| format!("no workload called {name:?} (see --help)"))?;
+                    .ok_or_else(|| lexopt::Error::from(format!("no workload called {name:?}")))?;
                 args.workloads.push(w);
             }
-            "--cpu" => {
-                let n = argv.next().ok_or("--cpu needs a number")?;
-                args.cpu = Some(
-                    n.parse()
-                        .map_err(|_| format!("--cpu {n:?}: not a number"))?,
-                );
-            }
-            "--out" => args.out = Some(argv.next().ok_or("--out needs a DIR")?.into()),
-            other => return Err(format!("unknown argument {other:?} (see --help)")),
+            Long("cpu") => args.cpu = Some(p.value()?.parse()?),
+            Long("out") => args.out = Some(p.value()?.into()),
+            _ => return Err(a.unexpected()),
         }
     }
     if args.workloads.is_empty() {
@@ -146,7 +142,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("report: {e}");
+            eprintln!("report: {e} (see --help)");
             return ExitCode::FAILURE;
         }
     };
