@@ -27,8 +27,8 @@ fn f3(v: f64) -> String {
 }
 
 /// `latency.csv`: one row per table and system. The growth workload's wall time per insert
-/// (ns) and minor page faults per 2^20 inserts are in the last two columns (empty for the
-/// other workloads).
+/// (ns) and minor page faults per 2^20 inserts follow the sample counts (empty for the
+/// other workloads); the 25th and 75th percentiles come last.
 pub fn latency(tables: &[&LatencyTable]) -> String {
     let mut rows = vec![header(&[
         "table",
@@ -47,6 +47,8 @@ pub fn latency(tables: &[&LatencyTable]) -> String {
         "ops_per_sample",
         "wall_ns_per_op",
         "minor_faults_per_mi",
+        "p25",
+        "p75",
     ])];
     for t in tables {
         for r in &t.rows {
@@ -72,6 +74,8 @@ pub fn latency(tables: &[&LatencyTable]) -> String {
                 r.summary.ops_per_sample.to_string(),
                 wall,
                 faults,
+                f3(r.summary.p25),
+                f3(r.summary.p75),
             ]);
             rows.push(row);
         }

@@ -267,7 +267,10 @@ mod tests {
 
     fn table(values: [f64; 5]) -> LatencyTable {
         let summary = Summary {
+            p25: values[0],
             p50: values[0],
+            p75: values[0],
+            curve: [values[0]; crate::stats::CURVE.len()],
             p99: values[1],
             p999: values[2],
             p9999: values[3],
@@ -288,8 +291,10 @@ mod tests {
                 system: "HiSlab",
                 ours: true,
                 summary,
+                rounds: vec![summary],
                 series: vec![0.0, 3.0, 1e6],
                 growth: None,
+                round_wall_ns: Vec::new(),
             }],
             not_run: Vec::new(),
         }
