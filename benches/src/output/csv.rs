@@ -205,10 +205,12 @@ pub fn fragmentation(f: &FragTable) -> String {
     write(rows)
 }
 
-/// `targets.csv` (`bound` is `at_most` or `at_least`).
+/// `targets.csv` (`bound` is `at_most` or `at_least`; `holds` is the merged figure against
+/// the limit; `min` and `max` the spread over the rounds; `result` is `holds`, `misses` or
+/// `within_noise`).
 pub fn targets(checks: &[Check]) -> String {
     let mut rows = vec![header(&[
-        "target", "figure", "unit", "bound", "limit", "holds",
+        "target", "figure", "unit", "bound", "limit", "holds", "min", "max", "result",
     ])];
     for c in checks {
         rows.push(vec![
@@ -218,6 +220,9 @@ pub fn targets(checks: &[Check]) -> String {
             if c.at_least { "at_least" } else { "at_most" }.to_string(),
             c.limit.to_string(),
             c.holds.to_string(),
+            format!("{:.4}", c.min),
+            format!("{:.4}", c.max),
+            c.verdict().to_lowercase().replace(' ', "_"),
         ]);
     }
     write(rows)
