@@ -151,6 +151,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let started = Instant::now();
+    let run = output::RunInfo::now(cpu_model());
     let pinning = pin_to_one_cpu(args.cpu);
     eprintln!("warming up: faulting in and freeing 1 GiB");
     fault_in_and_release(1 << 30);
@@ -168,7 +169,7 @@ fn main() -> ExitCode {
     println!(
         "  cpu: {}; {}\n  clock: {UNIT}, {ticks:.0} per µs, advancing in steps of {}; \
          empty timestamp pair: {} {UNIT} (subtracted from every sample)",
-        cpu_model(),
+        run.cpu,
         pinning,
         clock.resolution(),
         clock.overhead()
@@ -212,7 +213,7 @@ fn main() -> ExitCode {
         println!("{}", table::targets(&checks));
     }
     let dir = args.out.unwrap_or_else(output::report_dir);
-    match output::write_dir(&dir, &outcomes, &checks) {
+    match output::write_dir(&dir, &outcomes, &checks, &run) {
         Ok(files) => {
             let shown = dir.canonicalize().unwrap_or(dir.clone());
             println!("wrote {} files to {}", files.len(), shown.display());
