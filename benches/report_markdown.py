@@ -7,7 +7,9 @@ usage: python3 benches/report_markdown.py REPORT.txt OUT_DIR "how the run was ma
 The first form prints the results section: REPORT.txt is the report's stdout, OUT_DIR the
 directory it wrote (its latency.csv names the tables, in print order, so each table links
 to its chart under benches/charts/). The second prints one table of every target with one
-column per run (the runs' targets.csv), "holds" when the target held in every run.
+column per run (the runs' targets.csv): each run's figure with its min–max over the
+rounds; "holds" when the target held in every run, "within noise" where the limit lay
+inside a run's spread.
 """
 
 import csv
@@ -44,9 +46,21 @@ def cells(line):
     return re.split(r"\s{2,}", line.strip())
 
 
+def verdict(r):
+    """holds, misses or within_noise: the run's `result` (older runs: from `holds`)."""
+    if "result" in r and r["result"]:
+        return r["result"]
+    return "holds" if r["holds"] == "true" else "misses"
+
+
+def fmt(v):
+    return f"{v:.3f}" if abs(v) < 10 else f"{v:.2f}"
+
+
 def targets(dirs):
     """One row per target of any run, keyed by (target, unit, limit): a target whose peer
-    figure was 0 in a run (no ratio) is missing from that run's targets.csv, shown as "–"."""
+    figure was 0 in a run (no ratio) is missing from that run's targets.csv, shown as "–".
+    Each run's cell is its figure and the spread over its rounds, `figure [min–max]`."""
     runs = []
     for d in dirs:
         with open(os.path.join(d, "targets.csv")) as f:
@@ -54,28 +68,40 @@ def targets(dirs):
     keys = []
     for run in runs:
         keys += [k for k in run if k not in keys]
-    print("| target | limit | " + " | ".join(f"run {i + 1}" for i in range(len(runs))) + " | result |")
+    print("| target | limit | " + " | ".join(f"run {i + 1} [min–max]" for i in range(len(runs))) + " | result |")
     print("|---|---:|" + "---:|" * len(runs) + "---|")
     for key in keys:
         rows = [run.get(key) for run in runs]
         row = next(r for r in rows if r)
-        holds = [r["holds"] == "true" for r in rows if r]
+        verdicts = [verdict(r) for r in rows if r]
         bound = "≤" if row["bound"] == "at_most" else "≥"
-        if all(holds):
+        n = len(verdicts)
+        if all(v == "holds" for v in verdicts):
             result = "**holds**"
-        elif not any(holds):
+        elif all(v == "misses" for v in verdicts):
             result = "**misses**"
+        elif all(v == "within_noise" for v in verdicts):
+            result = "**within noise**"
         else:
-            result = f"**holds in {sum(holds)} of {len(holds)}**"
-        if len(holds) < len(rows):
-            result += f" (no ratio in {len(rows) - len(holds)} run(s): the peer's figure was 0)"
+            parts = []
+            for v, name in (("holds", "holds"), ("within_noise", "within noise"), ("misses", "misses")):
+                k = sum(x == v for x in verdicts)
+                if k:
+                    parts.append(f"{name} in {k}")
+            result = "**" + ", ".join(parts) + f" of {n}**"
+        if n < len(rows):
+            result += f" (no ratio in {len(rows) - n} run(s): the peer's figure was 0)"
         figs = []
         for r in rows:
             if r is None:
                 figs.append("–")
                 continue
-            v = float(r["figure"])
-            figs.append(f"{v:.3f}" if v < 10 else f"{v:.2f}")
+            cell = fmt(float(r["figure"]))
+            if r.get("min") and r.get("max"):
+                lo, hi = float(r["min"]), float(r["max"])
+                if lo != hi:
+                    cell += f" [{fmt(lo)}–{fmt(hi)}]"
+            figs.append(cell)
         limit = f"{bound} {float(row['limit']):g} {row['unit']}"
         print(f"| {row['target']} | {limit} | " + " | ".join(figs) + f" | {result} |")
 

@@ -3,7 +3,7 @@
 //! - [`timing`]: the clock (TSC on x86-64, `Instant` elsewhere) and its calibrated overhead.
 //! - [`pin`]: pinning the measuring thread to one CPU.
 //! - [`payload`]: the values stored (32, 64 and 256 bytes).
-//! - [`rng`]: a small seeded generator, so every system sees the same random sequence.
+//! - [`rng`]: seeded `SmallRng` sequences (from `rand`), so every system sees the same one.
 //! - [`stats`]: recording samples into an HDR histogram and reading percentiles.
 //! - [`systems`]: the [`IndexSlab`](systems::IndexSlab) trait and one file per system measured.
 //! - [`workloads`]: one file per workload, registered by one line; one harness runs every

@@ -71,7 +71,9 @@ impl Recorder {
         let n = self.ops_per_sample as f64;
         let q = |p: f64| self.hist.value_at_quantile(p) as f64 / n;
         Summary {
+            p25: q(0.25),
             p50: q(0.50),
+            p75: q(0.75),
             p99: q(0.99),
             p999: q(0.999),
             p9999: q(0.9999),
@@ -79,15 +81,23 @@ impl Recorder {
             mean: self.hist.mean() / n,
             samples: self.hist.len(),
             ops_per_sample: self.ops_per_sample,
+            curve: CURVE.map(q),
         }
     }
 }
 
+/// The quantiles of [`Summary::curve`], the points of a chart's percentile curve.
+pub const CURVE: [f64; 9] = [0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999, 0.9999, 0.99999];
+
 /// Percentiles of one system in one workload, per operation.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Summary {
+    /// 25th percentile (the lower end of the median's spread in charts).
+    pub p25: f64,
     /// Median.
     pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
     /// 99th percentile.
     pub p99: f64,
     /// 99.9th percentile.
@@ -102,6 +112,8 @@ pub struct Summary {
     pub samples: u64,
     /// Operations per sample (the values above are divided by it).
     pub ops_per_sample: u64,
+    /// The value at each quantile of [`CURVE`].
+    pub curve: [f64; CURVE.len()],
 }
 
 impl Summary {
@@ -135,6 +147,11 @@ mod tests {
         let s = r.summary();
         assert_eq!(s.samples, 1001);
         assert!((s.p50 - 500.0).abs() <= 1.0, "{s:?}");
+        assert!(
+            (s.p25 - 250.0).abs() <= 1.0 && (s.p75 - 750.0).abs() <= 1.0,
+            "{s:?}"
+        );
+        assert_eq!(s.curve[2], s.p50);
         // The histogram keeps 3 significant digits: values come back within 0.1%.
         assert!((s.max - 1000.0).abs() <= 1.0, "{s:?}");
     }

@@ -5,6 +5,7 @@
 //! with, so a table renamed or dropped breaks the build here instead of leaving a target that
 //! is never checked.
 
+use crate::stats::Summary;
 use crate::timing::UNIT;
 use crate::workloads::{
     arena, batch, buffer_pool, byte_churn, byte_mixed, churn, growth, in_place, iterate, key_walk,
@@ -513,21 +514,69 @@ pub struct Check {
     /// Unit of `figure` and `limit`: `x slab (p50)` (or another peer and percentile),
     /// `cycles (p50)`, `MiB`, `bytes/value` or `in use/taken`.
     pub unit: &'static str,
-    /// `figure <= limit`.
+    /// `figure <= limit` (`>=` when `at_least`).
     pub holds: bool,
+    /// The least and the greatest of the figure and its value in each round alone (the
+    /// figure itself for a target measured once).
+    pub min: f64,
+    /// See `min`.
+    pub max: f64,
 }
 
-fn ratio(table: &LatencyTable, ours: &str, peer: &str, at: At) -> Option<f64> {
-    let pick = |r: &Row| match at {
-        At::P50 => Some(r.summary.p50),
-        At::Mean => Some(r.summary.mean),
-        At::P999 => Some(r.summary.p999),
-        At::P9999 => Some(r.summary.p9999),
+impl Check {
+    /// The limit lies inside `min..=max` (and the spread is not a single point): some
+    /// round meets it and some does not, so the run cannot say.
+    pub fn within_noise(&self) -> bool {
+        self.min < self.max && self.min <= self.limit && self.limit <= self.max
+    }
+
+    /// `holds`, `MISSES`, or `within noise`.
+    pub fn verdict(&self) -> &'static str {
+        if self.within_noise() {
+            "within noise"
+        } else if self.holds {
+            "holds"
+        } else {
+            "MISSES"
+        }
+    }
+}
+
+/// The figure `at` picks from a summary (`None` for the wall time, which is not in it).
+fn pick(at: At, s: &Summary) -> Option<f64> {
+    match at {
+        At::P50 => Some(s.p50),
+        At::Mean => Some(s.mean),
+        At::P999 => Some(s.p999),
+        At::P9999 => Some(s.p9999),
+        At::Wall => None,
+    }
+}
+
+/// `ours / peer` at `at`: of the merged rounds, and of each round alone (round `k` of one
+/// against round `k` of the other).
+fn ratio(table: &LatencyTable, ours: &str, peer: &str, at: At) -> Option<(f64, Vec<f64>)> {
+    let (o, p) = (table.row(ours)?, table.row(peer)?);
+    let whole = |r: &Row| match at {
         At::Wall => r.growth.map(|g| g.wall_ns),
+        _ => pick(at, &r.summary),
     };
-    let ours = pick(table.row(ours)?)?;
-    let peer = pick(table.row(peer)?)?;
-    (peer > 0.0).then(|| ours / peer)
+    let (a, b) = (whole(o)?, whole(p)?);
+    let each: Vec<f64> = match at {
+        At::Wall => o
+            .round_wall_ns
+            .iter()
+            .zip(&p.round_wall_ns)
+            .map(|(a, b)| a / b)
+            .collect(),
+        _ => o
+            .rounds
+            .iter()
+            .zip(&p.rounds)
+            .filter_map(|(a, b)| Some(pick(at, a)? / pick(at, b)?))
+            .collect(),
+    };
+    (b > 0.0).then(|| (a / b, each.into_iter().filter(|v| v.is_finite()).collect()))
 }
 
 fn latency<'a>(outcomes: &'a [Outcome], id: &str) -> Option<&'a LatencyTable> {
@@ -541,36 +590,45 @@ fn latency<'a>(outcomes: &'a [Outcome], id: &str) -> Option<&'a LatencyTable> {
 pub fn check(outcomes: &[Outcome]) -> Vec<Check> {
     targets()
         .filter_map(|t| {
+            let mut rounds = Vec::new();
             let (figure, unit) = match t.kind {
-                Kind::RatioToSlab(id) => (
-                    ratio(latency(outcomes, id)?, "HiSlab", "slab", At::P50)?,
-                    "x slab (p50)",
-                ),
+                Kind::RatioToSlab(id) => {
+                    let (f, each) = ratio(latency(outcomes, id)?, "HiSlab", "slab", At::P50)?;
+                    rounds = each;
+                    (f, "x slab (p50)")
+                }
                 Kind::Ratio {
                     table,
                     ours,
                     peer,
                     at,
                     unit,
-                } => (ratio(latency(outcomes, table)?, ours, peer, at)?, unit),
+                } => {
+                    let (f, each) = ratio(latency(outcomes, table)?, ours, peer, at)?;
+                    rounds = each;
+                    (f, unit)
+                }
                 Kind::CyclesP50 { table, system } => {
                     if UNIT != "cycles" {
                         return None;
                     }
-                    (
-                        latency(outcomes, table)?.row(system)?.summary.p50,
-                        "cycles (p50)",
-                    )
+                    let r = latency(outcomes, table)?.row(system)?;
+                    rounds = r.rounds.iter().map(|s| s.p50).collect();
+                    (r.summary.p50, "cycles (p50)")
                 }
                 Kind::CyclesOver { table, ours, base } => {
                     if UNIT != "cycles" {
                         return None;
                     }
                     let t = latency(outcomes, table)?;
-                    (
-                        t.row(ours)?.summary.p50 - t.row(base)?.summary.p50,
-                        "cycles over (p50)",
-                    )
+                    let (o, b) = (t.row(ours)?, t.row(base)?);
+                    rounds = o
+                        .rounds
+                        .iter()
+                        .zip(&b.rounds)
+                        .map(|(o, b)| o.p50 - b.p50)
+                        .collect();
+                    (o.summary.p50 - b.summary.p50, "cycles over (p50)")
                 }
                 Kind::MemoryMiB => {
                     let bytes = outcomes.iter().find_map(|o| match o {
@@ -612,6 +670,9 @@ pub fn check(outcomes: &[Outcome]) -> Vec<Check> {
                 }
             };
             let at_least = matches!(t.kind, Kind::InUsePerTaken(_) | Kind::RandomReturned(_));
+            let (min, max) = rounds
+                .iter()
+                .fold((figure, figure), |(lo, hi), &v| (lo.min(v), hi.max(v)));
             Some(Check {
                 what: t.what,
                 figure,
@@ -623,6 +684,8 @@ pub fn check(outcomes: &[Outcome]) -> Vec<Check> {
                 } else {
                     figure <= t.limit
                 },
+                min,
+                max,
             })
         })
         .collect()
@@ -631,6 +694,27 @@ pub fn check(outcomes: &[Outcome]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn check(figure: f64, min: f64, max: f64, limit: f64) -> Check {
+        Check {
+            what: "t",
+            figure,
+            limit,
+            at_least: false,
+            unit: "x",
+            holds: figure <= limit,
+            min,
+            max,
+        }
+    }
+
+    #[test]
+    fn a_limit_inside_the_spread_is_within_noise() {
+        assert_eq!(check(0.9, 0.8, 1.1, 1.0).verdict(), "within noise");
+        assert_eq!(check(0.9, 0.8, 0.95, 1.0).verdict(), "holds");
+        assert_eq!(check(1.2, 1.1, 1.3, 1.0).verdict(), "MISSES");
+        assert_eq!(check(1.0, 1.0, 1.0, 1.0).verdict(), "holds");
+    }
 
     /// The unit column of the targets table is 19 characters wide.
     #[test]

@@ -129,10 +129,46 @@ impl Visit<V32> for Names {
     }
 }
 
+/// What the command line asks for.
+enum Command {
+    /// `--list`.
+    List,
+    /// `WORKLOAD BYTES SYSTEM`.
+    Case(String, String, String),
+}
+
+const USAGE: &str = "usage: instructions --list | instructions WORKLOAD BYTES SYSTEM\n\
+                     (bash benches/instructions.sh runs every case under callgrind)";
+
+fn parse() -> Result<Command, lexopt::Error> {
+    use lexopt::prelude::*;
+    let mut p = lexopt::Parser::from_env();
+    let mut list = false;
+    let mut free = Vec::new();
+    while let Some(a) = p.next()? {
+        match a {
+            Long("list") => list = true,
+            Value(v) => free.push(v.string()?),
+            _ => return Err(a.unexpected()),
+        }
+    }
+    match (list, <[String; 3]>::try_from(free)) {
+        (true, Err(free)) if free.is_empty() => Ok(Command::List),
+        (false, Ok([w, b, s])) => Ok(Command::Case(w, b, s)),
+        _ => Err("expected --list alone, or WORKLOAD BYTES SYSTEM".into()),
+    }
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.as_slice() {
-        [flag] if flag == "--list" => {
+    let command = match parse() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("instructions: {e}\n{USAGE}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match command {
+        Command::List => {
             let mut names = Names(Vec::new());
             each_system(&mut names);
             for w in WORKLOADS {
@@ -144,7 +180,7 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        [workload, bytes, system] => {
+        Command::Case(workload, bytes, system) => {
             let mut case = Case {
                 workload: workload.as_str(),
                 system: system.as_str(),
@@ -166,13 +202,6 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
-        }
-        _ => {
-            eprintln!(
-                "usage: instructions --list | instructions WORKLOAD BYTES SYSTEM\n\
-                 (bash benches/instructions.sh runs every case under callgrind)"
-            );
-            ExitCode::FAILURE
         }
     }
 }

@@ -46,32 +46,28 @@ struct Args {
     out: Option<std::path::PathBuf>,
 }
 
-fn parse(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+fn parse(argv: impl IntoIterator<Item = String>) -> Result<Option<Args>, lexopt::Error> {
+    use lexopt::prelude::*;
     let mut args = Args {
         quick: false,
         workloads: Vec::new(),
         cpu: None,
         out: None,
     };
-    while let Some(a) = argv.next() {
-        match a.as_str() {
-            "--help" | "-h" => return Ok(None),
-            "--quick" => args.quick = true,
-            "--workload" => {
-                let name = argv.next().ok_or("--workload needs a NAME")?;
+    let mut p = lexopt::Parser::from_args(argv);
+    while let Some(a) = p.next()? {
+        match a {
+            Long("help") | Short('h') => return Ok(None),
+            Long("quick") => args.quick = true,
+            Long("workload") => {
+                let name = p.value()?.string()?;
                 let w = Workload::from_name(&name)
-                    .ok_or_else(|| format!("no workload called {name:?} (see --help)"))?;
+                    .ok_or_else(|| lexopt::Error::from(format!("no workload called {name:?}")))?;
                 args.workloads.push(w);
             }
-            "--cpu" => {
-                let n = argv.next().ok_or("--cpu needs a number")?;
-                args.cpu = Some(
-                    n.parse()
-                        .map_err(|_| format!("--cpu {n:?}: not a number"))?,
-                );
-            }
-            "--out" => args.out = Some(argv.next().ok_or("--out needs a DIR")?.into()),
-            other => return Err(format!("unknown argument {other:?} (see --help)")),
+            Long("cpu") => args.cpu = Some(p.value()?.parse()?),
+            Long("out") => args.out = Some(p.value()?.into()),
+            _ => return Err(a.unexpected()),
         }
     }
     if args.workloads.is_empty() {
@@ -146,7 +142,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("report: {e}");
+            eprintln!("report: {e} (see --help)");
             return ExitCode::FAILURE;
         }
     };
@@ -155,6 +151,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let started = Instant::now();
+    let run = output::RunInfo::now(cpu_model());
     let pinning = pin_to_one_cpu(args.cpu);
     eprintln!("warming up: faulting in and freeing 1 GiB");
     fault_in_and_release(1 << 30);
@@ -172,7 +169,7 @@ fn main() -> ExitCode {
     println!(
         "  cpu: {}; {}\n  clock: {UNIT}, {ticks:.0} per µs, advancing in steps of {}; \
          empty timestamp pair: {} {UNIT} (subtracted from every sample)",
-        cpu_model(),
+        run.cpu,
         pinning,
         clock.resolution(),
         clock.overhead()
@@ -216,7 +213,7 @@ fn main() -> ExitCode {
         println!("{}", table::targets(&checks));
     }
     let dir = args.out.unwrap_or_else(output::report_dir);
-    match output::write_dir(&dir, &outcomes, &checks) {
+    match output::write_dir(&dir, &outcomes, &checks, &run) {
         Ok(files) => {
             let shown = dir.canonicalize().unwrap_or(dir.clone());
             println!("wrote {} files to {}", files.len(), shown.display());

@@ -297,6 +297,11 @@ pub fn fragmentation(f: &FragTable) -> String {
     s
 }
 
+/// A target's figure with its spread over the rounds: `0.912 [0.874–0.951]`.
+pub fn figure_with_spread(c: &Check) -> String {
+    format!("{:.3} [{:.3}–{:.3}]", c.figure, c.min, c.max)
+}
+
 /// The targets table.
 pub fn targets(checks: &[Check]) -> String {
     let mut s = String::new();
@@ -307,18 +312,23 @@ pub fn targets(checks: &[Check]) -> String {
     );
     let _ = writeln!(
         s,
-        "  {:<52} {:>8} {:>8}  {:<19} result",
-        "target", "figure", "limit", "unit"
+        "  figure = of all rounds merged [min–max = the least and greatest of it and of each \
+         round alone]; within noise = the limit lies inside that spread"
+    );
+    let _ = writeln!(
+        s,
+        "  {:<52} {:>27} {:>8}  {:<19} result",
+        "target", "figure [min–max]", "limit", "unit"
     );
     for c in checks {
         let _ = writeln!(
             s,
-            "  {:<52} {:>8.3} {:>8}  {:<19} {}",
+            "  {:<52} {:>27} {:>8}  {:<19} {}",
             c.what,
-            c.figure,
+            figure_with_spread(c),
             format!("{}{:.3}", if c.at_least { "≥" } else { "≤" }, c.limit),
             c.unit,
-            if c.holds { "holds" } else { "MISSES" }
+            c.verdict()
         );
     }
     s

@@ -12,7 +12,8 @@
 use super::byte_churn::{timed, BATCH};
 use super::{take_turns, Contender, Ctx, LatencyTable, Outcome, Presets, TableInfo, Workload};
 use crate::byte_alloc::{BenchAlloc, Buddy, LinkedList, Nexus, Region, Talc};
-use crate::rng::Rng;
+use crate::rng::{seeded, SmallRng};
+use rand::{Rng as _, RngExt as _};
 use crate::stats::Recorder;
 use crate::timing::UNIT;
 use std::alloc::Layout;
@@ -74,7 +75,7 @@ const MAX: usize = 16 << 10;
 /// Log-uniform size in `8 ..= 16384`: one of the 11 octaves `[8·2^k, 16·2^k)` uniformly,
 /// then a size uniformly inside it (16384 itself when the last octave's top is drawn).
 #[inline]
-fn mixed_size(rng: &mut Rng) -> usize {
+fn mixed_size(rng: &mut SmallRng) -> usize {
     let r = rng.next_u64();
     let lo = MIN << (r % 11);
     (lo + (r >> 8) as usize % lo).min(MAX)
@@ -141,7 +142,7 @@ fn round<A: BenchAlloc>(ctx: &Ctx, live: usize, steps: usize, ours: bool) -> (Re
     let mut region = Region::new(region_bytes(live));
     let start = region.start();
     let mut a: A = region.allocator();
-    let mut rng = Rng::new(SEED);
+    let mut rng = seeded(SEED);
     let mut held: Vec<(NonNull<u8>, Layout)> = (0..live)
         .map(|_| {
             let l = Layout::from_size_align(mixed_size(&mut rng), 8).expect("layout");
@@ -154,7 +155,7 @@ fn round<A: BenchAlloc>(ctx: &Ctx, live: usize, steps: usize, ours: bool) -> (Re
     let n = u32::try_from(live).expect("live count fits u32");
     let rec = timed(ctx, steps.div_ceil(BATCH), BATCH, || {
         for _ in 0..BATCH {
-            let i = rng.below(n) as usize;
+            let i = rng.random_range(0..n) as usize;
             let (p, l) = held[i];
             // SAFETY: a live allocation of `l`, freed once (replaced just below).
             unsafe { a.dealloc(p, l) };
@@ -247,7 +248,7 @@ mod tests {
 
     #[test]
     fn sizes_span_8_to_16k() {
-        let mut r = Rng::new(1);
+        let mut r = seeded(1);
         let sizes: Vec<usize> = (0..10_000).map(|_| mixed_size(&mut r)).collect();
         assert!(sizes.iter().all(|&s| (MIN..=MAX).contains(&s)));
         assert!(sizes.iter().any(|&s| s < 16) && sizes.iter().any(|&s| s > 8192));

@@ -23,7 +23,7 @@ use super::harness::turns;
 use super::{binary_size, Contender, Ctx, GrowthFigures, LatencyTable, Outcome, Presets, Row};
 use super::Workload;
 use crate::payload::{Payload, V256, V32, V64};
-use crate::stats::Recorder;
+use crate::stats::{Recorder, Summary};
 use crate::systems::{each_system, IndexSlab, Visit};
 use crate::timing::{start, stop, Clock, UNIT};
 use std::fmt::Write;
@@ -400,6 +400,8 @@ struct Acc {
     system: &'static str,
     ours: bool,
     rec: Option<Recorder>,
+    /// Each timed run's summary, in the order they ran.
+    rounds: Vec<Summary>,
     /// Per point, the smallest of the runs' figures (a spike stays only if it comes back in
     /// every run, as a reallocation does at the same insert; a preemption does not).
     series: Vec<f64>,
@@ -414,6 +416,7 @@ impl Acc {
         }
         match run.rec {
             Some(rec) => {
+                self.rounds.push(rec.summary());
                 match &mut self.rec {
                     Some(acc) => acc.merge(&rec),
                     None => self.rec = Some(rec),
@@ -431,7 +434,7 @@ impl Acc {
     }
 
     fn row(self, n: usize) -> Option<Row> {
-        let mut wall = self.wall_ns;
+        let mut wall = self.wall_ns.clone();
         wall.sort_by(f64::total_cmp);
         let median = match wall.len() {
             0 => f64::NAN,
@@ -448,7 +451,9 @@ impl Acc {
             system: self.system,
             ours: self.ours,
             summary: self.rec?.summary(),
+            rounds: self.rounds,
             series: self.series,
+            round_wall_ns: self.wall_ns,
             growth: Some(GrowthFigures {
                 wall_ns: median,
                 faults_per_mi,
@@ -552,6 +557,7 @@ fn table<V: Payload>(
                     system,
                     ours,
                     rec: None,
+                    rounds: Vec::new(),
                     series: Vec::new(),
                     faults: Vec::new(),
                     wall_ns: Vec::new(),

@@ -13,7 +13,7 @@
 
 use super::{Ctx, LatencyTable, Outcome, Row};
 use crate::payload::{Payload, V256, V32};
-use crate::stats::Recorder;
+use crate::stats::{Recorder, Summary};
 use crate::systems::{each_system, IndexSlab, Visit};
 use crate::timing::{start, stop};
 
@@ -96,27 +96,35 @@ pub fn take_turns(
     progress: &mut dyn FnMut(&str),
 ) -> LatencyTable {
     let rounds = rounds.max(1);
-    let mut acc: Vec<Option<Recorder>> = contenders.iter().map(|_| None).collect();
+    let mut acc: Vec<Option<(Recorder, Vec<Summary>)>> = contenders.iter().map(|_| None).collect();
     turns(
         &info.id,
         rounds,
         &mut contenders,
         progress,
         |i, rec| match &mut acc[i] {
-            Some(a) => a.merge(&rec),
-            slot => *slot = Some(rec),
+            Some((a, each)) => {
+                each.push(rec.summary());
+                a.merge(&rec);
+            }
+            slot => {
+                let first = rec.summary();
+                *slot = Some((rec, vec![first]));
+            }
         },
     );
     let mut rows = Vec::new();
     let mut not_run = Vec::new();
     for (c, rec) in contenders.iter().zip(acc) {
         match rec {
-            Some(rec) => rows.push(Row {
+            Some((rec, each)) => rows.push(Row {
                 system: c.name,
                 ours: c.ours,
                 summary: rec.summary(),
+                rounds: each,
                 series: Vec::new(),
                 growth: None,
+                round_wall_ns: Vec::new(),
             }),
             None => not_run.push(c.name),
         }

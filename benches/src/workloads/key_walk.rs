@@ -9,7 +9,7 @@
 
 use super::setup::SEED;
 use super::{batched, take_turns, Contender, Ctx, LatencyTable, Outcome, TableInfo, Workload};
-use crate::rng::Rng;
+use crate::rng::{permutation, seeded};
 use crate::timing::UNIT;
 use nexus_slab::bounded::BoundedSlab;
 use nexus_slab::{HiSlab, Key, VersionedKey};
@@ -95,7 +95,7 @@ impl Order {
     fn successors(self, n: usize) -> Vec<u32> {
         let cycle: Vec<u32> = match self {
             Order::InOrder => (0..n as u32).collect(),
-            Order::Shuffled => Rng::new(SEED ^ 0x4B57).permutation(n as u32),
+            Order::Shuffled => permutation(&mut seeded(SEED ^ 0x4B57), n as u32),
         };
         let mut succ = vec![0u32; n];
         for (i, &at) in cycle.iter().enumerate() {

@@ -11,7 +11,7 @@
 
 use super::{Ctx, Outcome, Presets, Workload};
 use crate::payload::{Payload, V64};
-use crate::rng::Rng;
+use crate::rng::{permutation, seeded};
 use crate::systems::{each_system, IndexSlab, Visit};
 use std::hint::black_box;
 use std::path::Path;
@@ -291,7 +291,7 @@ fn readings<S: IndexSlab<V64>>(n: usize, removal: Removal) -> Result<Readings, S
     let order: Vec<u32> = match removal {
         Removal::Top => (n / 10..n).map(|i| i as u32).collect(),
         Removal::Random => {
-            let mut all = Rng::new(0x5eed_0f90).permutation(n as u32);
+            let mut all = permutation(&mut seeded(0x5eed_0f90), n as u32);
             all.truncate(n - n / 10);
             all
         }

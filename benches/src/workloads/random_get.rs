@@ -3,7 +3,7 @@
 use super::setup::{drop_all, fill, get_once, SEED};
 use super::{every_system, BySize, Ctx, Measure, Outcome, SystemTables, Workload};
 use crate::payload::Payload;
-use crate::rng::Rng;
+use crate::rng::{permutation, seeded};
 use crate::stats::Recorder;
 use crate::systems::IndexSlab;
 use crate::timing::{start, stop, UNIT};
@@ -54,7 +54,7 @@ impl Measure for RandomGet {
         let handles = fill(&mut s, cfg.live);
         // A random order of all live values, walked in batches; a batch that would run
         // past the end starts again from the beginning.
-        let perm = Rng::new(SEED).permutation(cfg.live as u32);
+        let perm = permutation(&mut seeded(SEED), cfg.live as u32);
         let mut rec = Recorder::new(cfg.batch as u64);
         let mut at = 0;
         for i in 0..cfg.warmup() + cfg.samples_per_round() {

@@ -12,12 +12,18 @@ pub struct Row {
     pub ours: bool,
     /// Per-operation percentiles.
     pub summary: Summary,
+    /// The same, of each round alone, in the order the rounds ran (a target's figure per
+    /// round gives its spread).
+    pub rounds: Vec<Summary>,
     /// Growth only: the slowest insert in each stretch of `len / buckets` inserts (the
     /// growth's sizes), the smallest such figure over the rounds (a spike that recurs in every
     /// run); empty for other workloads.
     pub series: Vec<f64>,
     /// Growth only: wall time per insert and page faults.
     pub growth: Option<GrowthFigures>,
+    /// Growth only: wall time per insert of each wall run, in the order they ran (empty for
+    /// other workloads).
+    pub round_wall_ns: Vec<f64>,
 }
 
 /// What the growth workload measures beside the percentiles.

@@ -3,8 +3,9 @@
 
 use super::busy::Busywork;
 use crate::payload::Payload;
-use crate::rng::Rng;
+use crate::rng::{permutation, seeded};
 use crate::systems::IndexSlab;
+use rand::RngExt as _;
 use std::hint::black_box;
 
 /// Seed of every random sequence (positions, orders, which slots stay live).
@@ -33,7 +34,7 @@ pub fn sparse<V: Payload, S: IndexSlab<V>>(
     let handles = fill(&mut s, slots);
     let keep_count = slots * percent / 100;
     let mut keep = vec![false; slots];
-    for &i in &Rng::new(seed).permutation(slots as u32)[..keep_count] {
+    for &i in &permutation(&mut seeded(seed), slots as u32)[..keep_count] {
         keep[i as usize] = true;
     }
     let mut kept = Vec::with_capacity(keep_count);
@@ -49,8 +50,8 @@ pub fn sparse<V: Payload, S: IndexSlab<V>>(
 
 /// Positions in `0..live`, `len` of them, uniformly random.
 pub fn positions(live: usize, len: usize, seed: u64) -> Vec<u32> {
-    let mut r = Rng::new(seed);
-    (0..len).map(|_| r.below(live as u32)).collect()
+    let mut r = seeded(seed);
+    (0..len).map(|_| r.random_range(0..live as u32)).collect()
 }
 
 /// Insert a value, read it, remove it (the churn operation), the way the peers' own benches

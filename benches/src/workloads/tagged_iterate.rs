@@ -4,7 +4,8 @@
 
 use super::setup::SEED;
 use super::{take_turns, Contender, Ctx, LatencyTable, Outcome, TableInfo, Workload};
-use crate::rng::Rng;
+use crate::rng::seeded;
+use rand::RngExt as _;
 use crate::stats::Recorder;
 use crate::timing::{start, stop};
 use nexus_slab::{HiSlab, TaggedHiSlab};
@@ -50,8 +51,8 @@ impl Item {
 
 /// Which of `n` values are tagged (or live): each with probability 1/100, from `seed`.
 pub(crate) fn one_in_100(n: u32, seed: u64) -> Vec<bool> {
-    let mut r = Rng::new(seed);
-    (0..n).map(|_| r.below(100) == 0).collect()
+    let mut r = seeded(seed);
+    (0..n).map(|_| r.random_ratio(1, 100)).collect()
 }
 
 /// Seed of the tagged subset (the sampling workload's tagged table uses the same).
