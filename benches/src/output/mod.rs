@@ -34,9 +34,15 @@ impl RunInfo {
         let exe = Path::new(&exe)
             .file_name()
             .map_or(exe.clone(), |n| n.to_string_lossy().into_owned());
+        // The output directory is this machine's business, not the chart's: shown as DIR.
+        let mut after_out = false;
         let command = std::iter::once(exe)
             .chain(args.map(|a| {
-                if a.is_empty() || a.contains([' ', '"', '\'', '\\']) {
+                if core::mem::replace(&mut after_out, a == "--out") {
+                    "DIR".to_string()
+                } else if a.starts_with("--out=") {
+                    "--out=DIR".to_string()
+                } else if a.is_empty() || a.contains([' ', '"', '\'', '\\']) {
                     format!("'{}'", a.replace('\'', r"'\''"))
                 } else {
                     a
