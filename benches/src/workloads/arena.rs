@@ -8,6 +8,7 @@
 
 use super::{batched, take_turns, Contender, Ctx, LatencyTable, Outcome, TableInfo, Workload};
 use crate::payload::{Payload, V32};
+use crate::stats::Recorder;
 use crate::timing::UNIT;
 use std::hint::black_box;
 
@@ -27,6 +28,24 @@ pub const OURS: &str = "Arena";
 /// `typed-arena`'s name in the table.
 pub const TYPED_ARENA: &str = "typed-arena";
 
+/// One contender's round: `samples` timestamp pairs of `ops` allocations each into `arena`
+/// (each value made from a new seed), keeping them all; the arena is dropped after the timing.
+fn keep_allocating<A>(
+    ctx: &Ctx,
+    samples: usize,
+    ops: usize,
+    arena: A,
+    alloc: impl Fn(&A, V32),
+) -> Recorder {
+    let mut seed = 0u64;
+    let rec = batched(ctx, samples, ops, 0, || {
+        seed += 1;
+        alloc(&arena, V32::new(seed));
+    });
+    drop(arena);
+    rec
+}
+
 fn table(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> LatencyTable {
     let cfg = &ctx.cfg;
     let (ops, samples) = (cfg.batch, cfg.samples);
@@ -34,33 +53,20 @@ fn table(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> LatencyTable {
     let contenders = vec![
         Contender::new(OURS, true, move |rounds| {
             let arena = nexus_slab::arena::Arena::<V32>::new();
-            let mut seed = 0u64;
-            let rec = batched(ctx, per_round(rounds), ops, 0, || {
-                seed += 1;
-                black_box(arena.alloc(V32::new(seed)));
-            });
-            drop(arena);
-            rec
+            keep_allocating(ctx, per_round(rounds), ops, arena, |a, v| {
+                black_box(a.alloc(v));
+            })
         }),
         Contender::new(TYPED_ARENA, false, move |rounds| {
             let arena = typed_arena::Arena::<V32>::new();
-            let mut seed = 0u64;
-            let rec = batched(ctx, per_round(rounds), ops, 0, || {
-                seed += 1;
-                black_box(arena.alloc(V32::new(seed)));
-            });
-            drop(arena);
-            rec
+            keep_allocating(ctx, per_round(rounds), ops, arena, |a, v| {
+                black_box(a.alloc(v));
+            })
         }),
         Contender::new("bumpalo", false, move |rounds| {
-            let bump = bumpalo::Bump::new();
-            let mut seed = 0u64;
-            let rec = batched(ctx, per_round(rounds), ops, 0, || {
-                seed += 1;
-                black_box(bump.alloc(V32::new(seed)));
-            });
-            drop(bump);
-            rec
+            keep_allocating(ctx, per_round(rounds), ops, bumpalo::Bump::new(), |b, v| {
+                black_box(b.alloc(v));
+            })
         }),
     ];
     let info = TableInfo {
