@@ -511,7 +511,7 @@ impl<A: Alloc> Run<A> {
                     self.config = None;
                     self.cap = 0;
                 }
-                Err(SlotsRemaining { count }) => {
+                Err(SlotsRemaining { count, .. }) => {
                     assert!(self.config.is_some());
                     assert_eq!(count as usize, self.model.len());
                 }

@@ -200,6 +200,26 @@ pub mod __nexus_name {
     /// A shared handle (16 bytes): `clone` adds an owner, the last one dropped frees the slot.
     pub type RcSlot = __nexus_crate::rc::RcSlot<__nexus_crate::allocator::PerThread<Allocator, Value>>;
 
+    /// A slot that may be sent to and dropped on another thread; see [`insert_send`].
+    pub type SendSlot = __nexus_crate::send_slot::SendSlot<Allocator, Value>;
+
+    /// Moves `value` into a slot whose handle may be dropped on any thread (`Value: Send`
+    /// makes it `Send`): on this thread it frees as a `Slot` does, elsewhere it goes back
+    /// onto this thread's remote-free list. Panics when full or before `init()`, as
+    /// [`insert`] does. The value needs at least 8 bytes.
+    #[inline(always)]
+    #[track_caller]
+    pub fn insert_send(value: Value) -> SendSlot {
+        __nexus_crate::allocator::insert_send::<Allocator, Value>(value)
+    }
+
+    /// As [`insert_send`], but hands the value back in `Full` when the allocator is full.
+    #[inline(always)]
+    #[track_caller]
+    pub fn try_insert_send(value: Value) -> __nexus_crate::__private::Result<SendSlot, __nexus_crate::Full<Value>> {
+        __nexus_crate::allocator::try_insert_send::<Allocator, Value>(value)
+    }
+
     /// A reserved slot with no value yet, to build one in place; see [`claim`].
     pub type Claim = __nexus_crate::claim::Claim<__nexus_crate::allocator::PerThread<Allocator, Value>>;
 

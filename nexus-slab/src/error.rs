@@ -150,18 +150,26 @@ impl<T: fmt::Debug> std::error::Error for Full<T> {}
 
 /// `shutdown` was refused because slots are still live; the allocator keeps working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SlotsRemaining {
     /// How many slots were live.
     pub count: u32,
+    /// Of those, how many are sendable slots (`insert_send`) not yet freed: on this thread
+    /// or out on others (slots freed on other threads are taken back before counting).
+    pub sent: u32,
 }
 
 impl fmt::Display for SlotsRemaining {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} slot(s) are still live; drop them before shutdown (the allocator keeps working)",
-            self.count
-        )
+        write!(f, "{} slot(s) are still live", self.count)?;
+        if self.sent > 0 {
+            write!(
+                f,
+                " ({} of them sendable, possibly on other threads)",
+                self.sent
+            )?;
+        }
+        f.write_str("; drop them before shutdown (the allocator keeps working)")
     }
 }
 

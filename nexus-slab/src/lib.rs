@@ -26,8 +26,12 @@ mod leaked;
 mod memory;
 mod raw;
 pub mod rc;
+#[cfg(feature = "std")]
+mod remote;
 #[cfg(feature = "rand")]
 mod sample;
+#[cfg(feature = "std")]
+pub mod send_slot;
 #[cfg(feature = "serde")]
 mod serde;
 pub mod slot;

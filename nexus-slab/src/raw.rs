@@ -97,7 +97,7 @@ impl RawSlab {
                 requested: capacity.into(),
                 maximum: max_slots.min(u32::MAX as usize) as u64,
             })?;
-        let values = Region::reserve(bytes, elem.align().max(64), opts)?;
+        let values = Region::reserve(bytes, elem.align().max(64).max(opts.align), opts)?;
         let prefaulted = prefault as usize * elem.size();
         // SAFETY: the region is fresh.
         unsafe { values.prefault(0, prefaulted) }?;

@@ -507,6 +507,21 @@ impl<T> Store<T> {
     }
 }
 
+impl<T> Store<T> {
+    /// Releases the memory (and the tiers' span-map entries) without dropping any value:
+    /// an orphaned per-thread store, whose live slots were all freed by handles on other
+    /// threads that dropped the values themselves.
+    ///
+    /// # Safety
+    /// No slot holds a value.
+    #[cfg(feature = "std")]
+    pub(crate) unsafe fn discard(self) {
+        let this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: read once; `this` is never used or dropped again (the cache owns nothing).
+        drop(unsafe { core::ptr::read(&this.tiers) });
+    }
+}
+
 impl<T> Drop for Store<T> {
     /// Drops the values still live: key-owned ones, and those of handles forgotten with
     /// `mem::forget` (every other handle borrows the store's owner, so it is gone); a

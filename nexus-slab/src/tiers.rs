@@ -19,6 +19,8 @@ use crate::bitmap::Mode;
 use crate::leaked::LeakedSet;
 use crate::memory::MemOptions;
 use crate::raw::{Elem, RawSlab};
+#[cfg(feature = "std")]
+use crate::remote::Remote;
 use crate::slot_words::SlotWords;
 use crate::Error;
 use core::alloc::Layout;
@@ -132,6 +134,10 @@ pub(crate) struct Tiers {
     /// Versioned keys were handed out: every tier has its `versions`, and a slot's
     /// generation moves on whenever it stops being key-owned.
     versioned: Cell<bool>,
+    /// The owner every tier is registered under in the span map ([`Tiers::register`]):
+    /// tiers made later are registered as they are made, and all are unregistered at drop.
+    #[cfg(feature = "std")]
+    owner: Cell<Option<NonNull<Remote>>>,
 }
 
 impl Tiers {
@@ -188,6 +194,8 @@ impl Tiers {
                 }),
             grow_error: Cell::new(None),
             versioned: Cell::new(false),
+            #[cfg(feature = "std")]
+            owner: Cell::new(None),
         };
         let first_tier = tiers.make_tier(first, config.initial.min(first), config.prefault)?;
         // SAFETY: the table is empty; entry 0 is written once.
@@ -213,10 +221,12 @@ impl Tiers {
             mem: MemOptions {
                 huge_pages: false,
                 mlock: false,
+                align: 0,
             },
             ahead: 0,
             grow_error: Cell::new(None),
             versioned: Cell::new(false),
+            owner: Cell::new(None),
         }
     }
 
@@ -265,6 +275,28 @@ impl Tiers {
         self.spans[t].set(span);
         self.count.set(t + 1);
         self.nonfull.set(self.nonfull.get() | 1 << t);
+    }
+
+    /// Registers every tier, and every one made from now on, under `owner` in the span map,
+    /// so that a slot freed on another thread finds its owner from its address. The tiers
+    /// must have been made granule-aligned (`MemOptions::align`). On an error nothing stays
+    /// registered.
+    #[cfg(feature = "std")]
+    pub(crate) fn register(&self, owner: NonNull<Remote>) -> Result<(), Error> {
+        debug_assert!(self.owner.get().is_none(), "registered twice");
+        let spans = &self.spans[..self.count.get()];
+        for (t, span) in spans.iter().enumerate() {
+            let (base, bytes) = span.get();
+            if let Err(e) = crate::remote::spans::register(base, bytes, owner) {
+                for done in &spans[..t] {
+                    let (base, bytes) = done.get();
+                    crate::remote::spans::unregister(base, bytes);
+                }
+                return Err(e);
+            }
+        }
+        self.owner.set(Some(owner));
+        Ok(())
     }
 
     /// Tier `t`.
@@ -403,6 +435,11 @@ impl Tiers {
         }
         let capacity = (1u64 << (t as u32 + self.shift)).min(room) as u32;
         let tier = self.make_tier(capacity, capacity, prefault)?;
+        #[cfg(feature = "std")]
+        if let Some(owner) = self.owner.get() {
+            let (base, bytes) = tier.raw.span();
+            crate::remote::spans::register(base, bytes, owner)?;
+        }
         // SAFETY: `t < MAX_TIERS` checked above.
         unsafe { self.push(t, tier) };
         Ok(())
@@ -461,6 +498,19 @@ impl Tiers {
             }
         }
         (found != usize::MAX).then(|| (found, (delta / E::LAYOUT.size()) as u32))
+    }
+
+    /// `true` if `addr` lies in one of the tiers' value regions (one compare per tier, no
+    /// early exit, as in `locate`).
+    #[inline(always)]
+    pub(crate) fn holds(&self, addr: usize) -> bool {
+        let count = self.count.get();
+        let mut found = false;
+        for span in &self.spans[..count.min(MAX_TIERS)] {
+            let (base, bytes) = span.get();
+            found |= addr.wrapping_sub(base) < bytes;
+        }
+        found
     }
 
     /// `true` if `idx` is occupied.
@@ -638,6 +688,13 @@ impl Tiers {
 
 impl Drop for Tiers {
     fn drop(&mut self) {
+        #[cfg(feature = "std")]
+        if self.owner.get().is_some() {
+            for span in &self.spans[..self.count.get()] {
+                let (base, bytes) = span.get();
+                crate::remote::spans::unregister(base, bytes);
+            }
+        }
         for t in 0..self.count.get() {
             // SAFETY: entries below `count` are initialized; each is dropped once, here.
             unsafe { self.table.get_mut()[t].assume_init_drop() };

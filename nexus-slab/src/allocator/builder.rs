@@ -2,7 +2,6 @@
 
 use super::{install, Allocator, Marks};
 use crate::memory::MemOptions;
-use crate::store::Store;
 use crate::tiers::{TierConfig, DEFAULT_CHUNK_CAPACITY};
 use crate::Error;
 use core::marker::PhantomData;
@@ -145,7 +144,7 @@ impl<A: Allocator<V>, V> BoundedBuilder<A, V> {
             mem: self.opts.mem,
             ahead: self.opts.ahead,
         };
-        install::<A, V>(|| Store::new(config))
+        install::<A, V>(config)
     }
 
     /// Installs the allocator on this thread.
@@ -206,7 +205,7 @@ impl<A: Allocator<V>, V> UnboundedBuilder<A, V> {
             mem: self.opts.mem,
             ahead: self.opts.ahead,
         };
-        install::<A, V>(|| Store::new(config))
+        install::<A, V>(config)
     }
 
     /// Installs the allocator on this thread.

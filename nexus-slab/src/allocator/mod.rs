@@ -25,12 +25,15 @@
 //! design: they are live).
 
 mod builder;
+pub(crate) mod send;
 
 pub use builder::{BoundedBuilder, Builder, UnboundedBuilder};
+pub use send::{insert as insert_send, try_insert as try_insert_send};
 
 use crate::access::Access;
 use crate::slot::{Slot, SlotOwner};
 use crate::store::Store;
+use crate::tiers::TierConfig;
 use crate::{Error, Full, Key, SlotsRemaining};
 use core::cell::{Cell, UnsafeCell};
 use core::marker::PhantomData;
@@ -58,6 +61,11 @@ pub struct Local<T> {
     /// An [`Access`](crate::access::Access) is open on this thread. Kept here, not in the
     /// store, so that a `shutdown()` and `init()` inside the access do not reset it.
     access: Cell<bool>,
+    /// The store's record for frees from other threads (`send.rs`): `Some` exactly while
+    /// the store is the one `init` built.
+    remote: Cell<Option<NonNull<send::Record<T>>>>,
+    /// Live sendable slots (wherever they are), counted down as they come back.
+    sent: Cell<u32>,
 }
 
 impl<T> Local<T> {
@@ -71,6 +79,8 @@ impl<T> Local<T> {
             store: UnsafeCell::new(ManuallyDrop::new(Store::empty())),
             state: Cell::new(UNINIT),
             access: Cell::new(false),
+            remote: Cell::new(None),
+            sent: Cell::new(0),
         }
     }
 
@@ -111,10 +121,30 @@ impl<T> Local<T> {
     /// The store is live with no slot live in it, and no borrow of it is in use.
     unsafe fn teardown(&self, next: u8) {
         debug_assert!(self.is_live() && self.store().len() == 0);
+        debug_assert_eq!(self.sent.get(), 0);
         self.state.set(next);
         // SAFETY: no borrow of the store is in use and no `Slot` points into it (no live
         // slot) (caller).
         unsafe { self.replace(Store::empty()) };
+        if let Some(record) = self.remote.take() {
+            // SAFETY: its store was just dropped; no sendable slot is live (none is).
+            unsafe { send::detach(record) };
+        }
+    }
+
+    /// Moves the store out, leaving the empty one.
+    ///
+    /// # Safety
+    /// No borrow of the store is in use; the caller keeps every live slot's memory alive.
+    unsafe fn take_store(&self) -> Store<T> {
+        // SAFETY: the cell holds a valid store (invariant), read once and replaced at once;
+        // no borrow of it is in use (caller).
+        unsafe {
+            let slot = &mut *self.store.get();
+            let store = ManuallyDrop::take(slot);
+            core::ptr::write(slot, ManuallyDrop::new(Store::empty()));
+            store
+        }
     }
 }
 
@@ -214,9 +244,15 @@ impl<A: Allocator<V>, V> Drop for ExitGuard<A, V> {
     fn drop(&mut self) {
         let local = local::<A, V>();
         if local.state.get() == LIVE {
-            if local.store().len() == 0 {
+            send::drain(local);
+            let live = local.store().len();
+            if live == 0 {
                 // SAFETY: live, no slot live; the borrow above has ended.
                 unsafe { local.teardown(DEAD) };
+            } else if live == local.sent.get() {
+                // SAFETY: live; every live slot is a sendable one; the borrow has ended;
+                // the allocator is DEAD afterwards on this thread.
+                unsafe { send::orphan(local) };
             } else {
                 // From now on every free takes the slow path, which sees the last one.
                 local.store().close_cache();
@@ -353,9 +389,15 @@ unsafe fn free_slow<A: Allocator<V>, V>(ptr: NonNull<V>) {
 #[cold]
 #[inline(never)]
 fn finish_exit<T>(local: &Local<T>) {
-    if local.store().len() == 0 {
+    send::drain(local);
+    let live = local.store().len();
+    if live == 0 {
         // SAFETY: EXITING is a live state; no slot live; the borrow above has ended.
         unsafe { local.teardown(DEAD) };
+    } else if live == local.sent.get() {
+        // SAFETY: EXITING is live; every live slot is a sendable one; the borrow has ended;
+        // the allocator is DEAD afterwards.
+        unsafe { send::orphan(local) };
     }
 }
 
@@ -368,6 +410,12 @@ fn alloc_slow<A: Allocator<V>, V>() -> Option<NonNull<V>> {
     let local = local::<A, V>();
     if !local.is_live() {
         not_initialized(A::NAME, local.state.get())
+    }
+    // Slots freed on other threads first: they are the ones this thread used last.
+    if send::drain(local) > 0 {
+        if let Some(ptr) = local.store().cache().pop() {
+            return Some(ptr);
+        }
     }
     local.store().refill()
 }
@@ -695,6 +743,7 @@ pub fn try_access<A: Allocator<V>, V>() -> Option<Access<PerThread<A, V>>> {
 /// }
 /// ```
 pub fn stats<A: Allocator<V>, V>() -> Stats {
+    send::drain(local::<A, V>());
     let store = local::<A, V>().store();
     let tiers = store.tiers();
     Stats {
@@ -751,6 +800,7 @@ pub struct Stats {
 /// ```
 #[inline]
 pub fn len<A: Allocator<V>, V>() -> u32 {
+    send::drain(local::<A, V>());
     local::<A, V>().store().len()
 }
 
@@ -784,6 +834,7 @@ pub fn capacity<A: Allocator<V>, V>() -> u32 {
 /// }
 /// ```
 pub fn shrink<A: Allocator<V>, V>() {
+    send::drain(local::<A, V>());
     local::<A, V>().store().shrink()
 }
 
@@ -830,6 +881,7 @@ pub fn shutdown<A: Allocator<V>, V>() -> Result<(), SlotsRemaining> {
     if !local.is_live() {
         return Ok(());
     }
+    send::drain(local);
     match local.store().len() {
         0 => {
             let next = if local.state.get() == EXITING {
@@ -841,14 +893,17 @@ pub fn shutdown<A: Allocator<V>, V>() -> Result<(), SlotsRemaining> {
             unsafe { local.teardown(next) };
             Ok(())
         }
-        count => Err(SlotsRemaining { count }),
+        count => Err(SlotsRemaining {
+            count,
+            sent: local.sent.get(),
+        }),
     }
 }
 
-/// Installs a store; the error if already initialized or the store cannot be made.
-fn install<A: Allocator<V>, V>(
-    make: impl FnOnce() -> Result<Store<V>, Error>,
-) -> Result<(), Error> {
+/// Installs a store made per `config` (its tiers aligned to span-map granules, and
+/// registered, for frees from other threads); the error if already initialized or the
+/// store cannot be made.
+fn install<A: Allocator<V>, V>(mut config: TierConfig) -> Result<(), Error> {
     let local = local::<A, V>();
     match local.state.get() {
         UNINIT => {}
@@ -859,10 +914,14 @@ fn install<A: Allocator<V>, V>(
     if !A::register_exit_guard() {
         return Err(Error::ThreadExiting { allocator: A::NAME });
     }
-    let store = make()?;
+    config.mem.align = crate::remote::spans::GRANULE;
+    let store = Store::new(config)?;
+    let record = send::attach(&store)?;
     // SAFETY: UNINIT: the cell holds the empty store: no borrow of it is in use and no slot
     // points into it.
     unsafe { local.replace(store) };
+    local.remote.set(Some(record));
+    local.sent.set(0);
     local.state.set(LIVE);
     Ok(())
 }

@@ -134,7 +134,10 @@ fn shutdown_with_live_slots_is_refused_and_keeps_working() {
     remaining::init().bounded(8).build();
     let a = remaining::insert(1);
     let b = remaining::insert(2);
-    assert_eq!(remaining::shutdown(), Err(SlotsRemaining { count: 2 }));
+    assert_eq!(
+        remaining::shutdown(),
+        Err(SlotsRemaining { count: 2, sent: 0 })
+    );
     let c = remaining::insert(3);
     assert_eq!(*a + *b + *c, 6);
     drop((a, b, c));

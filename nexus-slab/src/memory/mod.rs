@@ -43,6 +43,9 @@ pub(crate) struct MemOptions {
     pub huge_pages: bool,
     /// Lock the whole region into RAM (commits it); refusal is an error.
     pub mlock: bool,
+    /// Align value regions to at least this many bytes (0: only what the values need);
+    /// per-thread tiers are aligned to a span-map granule.
+    pub align: usize,
 }
 
 /// A reserved block of zeroed memory at a fixed address.

@@ -210,7 +210,7 @@ fn per_thread_shared_slots_hold_the_allocator_until_the_last_owner_goes() {
         drop(a);
         assert_eq!(
             shared_orders::shutdown(),
-            Err(SlotsRemaining { count: 1 }),
+            Err(SlotsRemaining { count: 1, sent: 0 }),
             "a shared slot is live"
         );
         assert_eq!(*b, "order");
