@@ -171,8 +171,10 @@ mod tests {
         (0..n as u64).collect()
     }
 
-    fn addr(v: &mut [u64], i: usize) -> NonNull<u8> {
-        NonNull::from(&mut v[i]).cast()
+    /// Slot `i` of the slots at `base` (every slot derived from one base pointer, so none
+    /// invalidates another).
+    fn addr(base: *mut u64, i: usize) -> NonNull<u8> {
+        NonNull::new(base.wrapping_add(i)).unwrap().cast()
     }
 
     fn drain(chain: &mut Chain) -> Vec<NonNull<u8>> {
@@ -182,28 +184,30 @@ mod tests {
 
     #[test]
     fn a_take_gets_every_push_newest_first_and_empties_the_list() {
-        let mut v = slots(3);
+        let mut slots = slots(3);
+        let v = slots.as_mut_ptr();
         let list = RemoteList::new();
         assert!(list.is_empty());
         for i in 0..3 {
             // SAFETY: a free 8-byte slot, not touched again until taken.
-            assert!(unsafe { list.push(addr(&mut v, i), &InSlot) });
+            assert!(unsafe { list.push(addr(v, i), &InSlot) });
         }
         assert!(!list.is_empty());
         let got = drain(&mut list.take());
-        assert_eq!(got, [2, 1, 0].map(|i| addr(&mut v, i)));
+        assert_eq!(got, [2, 1, 0].map(|i| addr(v, i)));
         assert!(list.is_empty() && drain(&mut list.take()).is_empty());
     }
 
     #[test]
     fn after_orphaning_pushes_fail_and_exactly_one_party_releases() {
-        let mut v = slots(4);
+        let mut slots = slots(4);
+        let v = slots.as_mut_ptr();
         let list = RemoteList::new();
         // SAFETY: as above.
-        assert!(unsafe { list.push(addr(&mut v, 0), &InSlot) });
-        assert_eq!(drain(&mut list.orphan()), [addr(&mut v, 0)]);
+        assert!(unsafe { list.push(addr(v, 0), &InSlot) });
+        assert_eq!(drain(&mut list.orphan()), [addr(v, 0)]);
         // SAFETY: as above.
-        assert!(!unsafe { list.push(addr(&mut v, 1), &InSlot) });
+        assert!(!unsafe { list.push(addr(v, 1), &InSlot) });
         assert!(!list.leave(), "one of three left before the settle");
         assert!(!list.settle(3), "two are still out");
         assert!(!list.leave());
