@@ -1,7 +1,8 @@
 //! Soak test of nexus-slab: the byte allocator is the process's `#[global_allocator]`, and two
 //! threads churn, for `--seconds N` (default 120):
 //! - the per-thread allocator (`create_allocator!`, unbounded): values with a checksum and a
-//!   heap payload of random size;
+//!   heap payload of random size, some of them in sendable slots (`insert_send`) that the
+//!   other thread checks and drops, so their slots go back through the remote-free list;
 //! - a `HiSlab` per thread: entries with a heap `String` of random length;
 //! - direct heap allocations of random layouts (size and alignment), grown and shrunk with
 //!   `realloc`, some of them (and some payloads) freed by the other thread.
@@ -339,12 +340,16 @@ enum Msg {
     Payload { seed: u64, bytes: Vec<u8> },
     /// A removed HiSlab entry's text.
     Text { seed: u64, text: String },
+    /// A per-thread allocator value in a sendable slot, dropped by the receiver: its slot
+    /// goes back to the sender's remote-free list.
+    Value(values::SendSlot),
 }
 
 impl Msg {
     fn verify(&self) -> Result<(), String> {
         match self {
             Msg::Block(b) => b.verify(),
+            Msg::Value(v) => v.verify((v.id >> 56) as usize),
             Msg::Payload { seed, bytes } => match mismatch(bytes, *seed, raw) {
                 None => check_heap("sent payload", bytes.as_ptr(), bytes.capacity()),
                 Some(at) => Err(format!(
@@ -465,6 +470,7 @@ struct Counts {
     heap_free: u64,
     heap_realloc: u64,
     sent_payload: u64,
+    sent_value: u64,
     sent_text: u64,
     sent_block: u64,
     send_full: u64,
@@ -578,6 +584,7 @@ impl Worker {
             Msg::Payload { .. } => &mut self.counts.sent_payload,
             Msg::Text { .. } => &mut self.counts.sent_text,
             Msg::Block(_) => &mut self.counts.sent_block,
+            Msg::Value(_) => &mut self.counts.sent_value,
         };
         match tx.try_send(msg) {
             Ok(()) => *count += 1,
@@ -651,7 +658,13 @@ impl Worker {
                 if let Err(e) = slot.verify(self.thread) {
                     self.fail("remove", e);
                 }
-                if self.rng.random_bool(0.5) {
+                if self.rng.random_bool(0.25) {
+                    // A sendable slot instead, which the other thread frees (or, when `send`
+                    // keeps it, this one does).
+                    drop(slot);
+                    let (id, seed, len) = (self.new_id(), self.seed(), payload_len(&mut self.rng));
+                    self.send(Msg::Value(values::insert_send(Value::new(id, seed, len))));
+                } else if self.rng.random_bool(0.5) {
                     drop(slot);
                 } else {
                     let v = slot.into_inner();
@@ -793,10 +806,12 @@ impl Worker {
     fn verify_all(&mut self) {
         self.counts.verify_passes += 1;
         let mut errors = Vec::new();
-        if values::len() as usize != self.slots.len() {
+        let stats = values::stats();
+        if (stats.live - stats.sent) as usize != self.slots.len() {
             errors.push(format!(
-                "values::len() {} but {} slots live",
-                values::len(),
+                "values::stats(): {} live, {} of them sendable, but {} slots live",
+                stats.live,
+                stats.sent,
                 self.slots.len()
             ));
         }
@@ -870,6 +885,11 @@ impl Worker {
         self.verify_all();
 
         drop(std::mem::take(&mut self.slots));
+        // The sendable slots the other thread received come back as it drops them.
+        let waited = Instant::now();
+        while values::stats().sent > 0 && waited.elapsed() < Duration::from_secs(30) {
+            std::thread::yield_now();
+        }
         self.counts.end.values_len = values::len();
         values::shrink();
         match values::shutdown() {
@@ -1113,7 +1133,7 @@ fn main() -> ExitCode {
         "operations", "thread 0", "thread 1", "total"
     );
     type Field = fn(&Counts) -> u64;
-    let rows: [(&str, Field); 23] = [
+    let rows: [(&str, Field); 24] = [
         ("per-thread allocator: insert", |c| c.value_insert),
         ("per-thread allocator: remove", |c| c.value_remove),
         ("per-thread allocator: mutate", |c| c.value_mutate),
@@ -1126,6 +1146,7 @@ fn main() -> ExitCode {
         ("heap: realloc", |c| c.heap_realloc),
         ("sent to be freed by the other:", |_| 0),
         ("  value payloads", |c| c.sent_payload),
+        ("  sendable slots", |c| c.sent_value),
         ("  HiSlab texts", |c| c.sent_text),
         ("  heap blocks (kept there a while)", |c| c.sent_block),
         ("  not sent (channel full)", |c| c.send_full),

@@ -749,6 +749,7 @@ pub fn stats<A: Allocator<V>, V>() -> Stats {
     Stats {
         live: store.len(),
         key_owned: store.key_owned_count(),
+        sent: local::<A, V>().sent.get(),
         capacity: store.capacity(),
         tiers: tiers.count() as u32,
         reserved_bytes: tiers.reserved_bytes(),
@@ -775,6 +776,9 @@ pub struct Stats {
     /// Of those, the key-owned ones (given up by `Slot::leak` or inserted through an
     /// [`Access`]).
     pub key_owned: u32,
+    /// Of those, the sendable ones (`insert_send`), on this thread or out on others; those
+    /// freed on other threads are taken back before counting.
+    pub sent: u32,
     /// Slots reserved so far (every tier's).
     pub capacity: u32,
     /// Tiers made so far (1 for a bounded allocator).

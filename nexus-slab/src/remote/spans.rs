@@ -14,8 +14,8 @@
 //! for more. A tier above that cannot be registered (an error, never a wrong owner).
 
 use super::Remote;
+use crate::memory::{MemOptions, Region};
 use crate::Error;
-use alloc::alloc::{alloc_zeroed, dealloc, Layout};
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, Ordering};
 
@@ -37,27 +37,29 @@ fn position(addr: usize) -> Option<(usize, usize)> {
     (top < 1 << TOP_BITS).then_some((top, granule & ((1 << LEAF_BITS) - 1)))
 }
 
-/// The leaf at `top`, made if missing; `None` if the allocator refuses one.
+/// The leaf at `top`, made if missing; `None` if the OS refuses one. Leaves are reserved
+/// like tiers (`memory::Region`: on Linux an untouched mapping, committed a page at a time as
+/// entries are written), not from the global allocator, whose accounting they would skew
+/// for good: they are kept for the life of the process.
 fn leaf(top: usize) -> Option<&'static Leaf> {
     let slot = &TOP[top];
     let mut leaf = slot.load(Ordering::Acquire);
     if leaf.is_null() {
-        let layout = Layout::new::<Leaf>();
-        // SAFETY: a non-zero size; all-zero bytes are a valid `Leaf` (null pointers).
-        let fresh = unsafe { alloc_zeroed(layout) }.cast::<Leaf>();
-        if fresh.is_null() {
-            return None;
-        }
+        let region =
+            Region::reserve(size_of::<Leaf>(), align_of::<Leaf>(), MemOptions::default()).ok()?;
+        let fresh = region.as_ptr().cast::<Leaf>();
         match slot.compare_exchange(ptr::null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
-            Ok(_) => leaf = fresh,
-            Err(won) => {
-                // SAFETY: ours, never published.
-                unsafe { dealloc(fresh.cast(), layout) };
-                leaf = won;
+            Ok(_) => {
+                // Published: kept for the life of the process.
+                core::mem::forget(region);
+                leaf = fresh;
             }
+            // Another thread's leaf is there: ours is released (`region` drops).
+            Err(won) => leaf = won,
         }
     }
-    // SAFETY: a published leaf is never freed (the map lives as long as the process).
+    // SAFETY: a published leaf is never released; its memory was zeroed when reserved, and
+    // all-zero bytes are a valid `Leaf` (null pointers).
     Some(unsafe { &*leaf })
 }
 
