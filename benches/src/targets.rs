@@ -9,7 +9,7 @@ use crate::stats::Summary;
 use crate::timing::UNIT;
 use crate::workloads::{
     arena, batch, buffer_pool, byte_churn, byte_mixed, churn, growth, in_place, iterate, key_walk,
-    random_get, sample, steady_churn, tagged_iterate, LatencyTable, Outcome, Row,
+    random_get, remote_free, sample, steady_churn, tagged_iterate, LatencyTable, Outcome, Row,
 };
 
 /// The percentile (or total) a ratio compares.
@@ -485,6 +485,34 @@ const KEY_WALK: [Target; 4] = [
     },
 ];
 
+/// Sendable slots. Freed on another thread and reused by the owner, at most half `Box`'s
+/// cost: the ratio is taken on the per-object table, whose every sample is one object's
+/// insert (with the reuse it includes) plus its remote drop, so its p50 is the median cost
+/// of an object, not the sum of the two sides' medians (a ratio compares two rows of one
+/// table; the per-object rows are the sums). On the owner's thread, a `SendSlot`'s insert +
+/// drop at most 1 cycle over a `Slot`'s (p50, the same allocator, churn's tight loop).
+const SEND: [Target; 2] = [
+    Target {
+        what: "SendSlot: remote free + reuse vs Box, 2 threads",
+        kind: p50(
+            remote_free::PER_OBJECT,
+            remote_free::SEND_SLOT,
+            remote_free::BOX,
+            "x Box (p50)",
+        ),
+        limit: 0.5,
+    },
+    Target {
+        what: "SendSlot insert + drop on its owner over Slot",
+        kind: Kind::CyclesOver {
+            table: remote_free::OWNER_LOCAL,
+            ours: remote_free::SEND_SLOT,
+            base: remote_free::SLOT,
+        },
+        limit: 1.0,
+    },
+];
+
 fn targets() -> impl Iterator<Item = &'static Target> {
     HISLAB
         .iter()
@@ -497,6 +525,7 @@ fn targets() -> impl Iterator<Item = &'static Target> {
         .chain(&CONTENDERS)
         .chain(&KEY_WALK)
         .chain(&ARENA)
+        .chain(&SEND)
         .chain(&BYTE)
 }
 

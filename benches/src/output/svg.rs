@@ -39,7 +39,7 @@ const PEER_COLOURS: [&str; 8] = [
 
 /// Our systems in a fixed order: the n-th takes colour n mod 8 and marker n mod 6, so the
 /// systems of one chart (neighbours here) differ in colour.
-const OURS_ORDER: [&str; 22] = [
+const OURS_ORDER: [&str; 23] = [
     "HiSlab",
     "alloc bounded",
     "alloc unbounded",
@@ -62,9 +62,10 @@ const OURS_ORDER: [&str; 22] = [
     "alloc unb. unchk.",
     "BoundedSlab Acc.",
     "HiSlab get",
+    "SendSlot",
 ];
 /// The peers in a fixed order, as [`OURS_ORDER`].
-const PEER_ORDER: [&str; 16] = [
+const PEER_ORDER: [&str; 17] = [
     "slab",
     "slotmap",
     "Box",
@@ -81,6 +82,7 @@ const PEER_ORDER: [&str; 16] = [
     "Box::new",
     "typed-arena",
     "bumpalo",
+    "channel to owner",
 ];
 
 /// A marker shape.

@@ -5,7 +5,8 @@
 //! loop and the calibrated clock) and frees it all. The samples are split into rounds and the
 //! contenders take turns round by round, so a slow drift of the machine (a neighbour's load,
 //! what the caches hold) falls on all of them alike instead of on whichever ran at the wrong
-//! moment.
+//! moment. A measurement whose round yields several figures per sample (a producer's and a
+//! consumer's cost of the same objects) makes one table of each ([`take_turns_split`]).
 //!
 //! The [`IndexSlab`] systems become contenders through one adapter, [`systems`]: a workload
 //! written once, generic over the system ([`Measure`]), has every system of
@@ -92,44 +93,42 @@ pub struct TableInfo {
 pub fn take_turns(
     info: TableInfo,
     rounds: usize,
-    mut contenders: Vec<Contender<'_>>,
+    contenders: Vec<Contender<'_>>,
     progress: &mut dyn FnMut(&str),
 ) -> LatencyTable {
+    let contenders = contenders
+        .into_iter()
+        .map(|c| {
+            let mut round = c.round;
+            Contender::maybe(c.name, c.ours, move |rounds| round(rounds).map(|rec| [rec]))
+        })
+        .collect();
+    let [table] = take_turns_split([info], rounds, contenders, progress);
+    table
+}
+
+/// As [`take_turns`], for a measurement whose every round gives `N` recorders, one per
+/// table (a producer's and a consumer's cost of the same objects, and their sum): the `k`-th
+/// recorder of each round goes to the table of `infos[k]`. Every table has the contenders'
+/// rows in `contenders` order; `progress` is told the first table's id.
+pub fn take_turns_split<const N: usize>(
+    infos: [TableInfo; N],
+    rounds: usize,
+    mut contenders: Vec<Contender<'_, [Recorder; N]>>,
+    progress: &mut dyn FnMut(&str),
+) -> [LatencyTable; N] {
     let rounds = rounds.max(1);
-    let mut acc: Vec<Option<(Recorder, Vec<Summary>)>> = contenders.iter().map(|_| None).collect();
-    turns(
-        &info.id,
-        rounds,
-        &mut contenders,
-        progress,
-        |i, rec| match &mut acc[i] {
-            Some((a, each)) => {
-                each.push(rec.summary());
-                a.merge(&rec);
-            }
-            slot => {
-                let first = rec.summary();
-                *slot = Some((rec, vec![first]));
-            }
-        },
-    );
-    let mut rows = Vec::new();
-    let mut not_run = Vec::new();
-    for (c, rec) in contenders.iter().zip(acc) {
-        match rec {
-            Some((rec, each)) => rows.push(Row {
-                system: c.name,
-                ours: c.ours,
-                summary: rec.summary(),
-                rounds: each,
-                series: Vec::new(),
-                growth: None,
-                round_wall_ns: Vec::new(),
-            }),
-            None => not_run.push(c.name),
+    let mut acc: Vec<[Merged; N]> = contenders
+        .iter()
+        .map(|_| core::array::from_fn(|_| Merged::default()))
+        .collect();
+    let id = infos.first().map_or(String::new(), |i| i.id.clone());
+    turns(&id, rounds, &mut contenders, progress, |i, recs| {
+        for (m, rec) in acc[i].iter_mut().zip(recs) {
+            m.add(rec);
         }
-    }
-    LatencyTable {
+    });
+    let mut tables = infos.map(|info| LatencyTable {
         workload: info.workload,
         id: info.id,
         title: info.title,
@@ -137,8 +136,45 @@ pub fn take_turns(
         value_bytes: info.value_bytes,
         bucket_len: 0,
         rounds,
-        rows,
-        not_run,
+        rows: Vec::new(),
+        not_run: Vec::new(),
+    });
+    for (c, merged) in contenders.iter().zip(acc) {
+        for (t, m) in tables.iter_mut().zip(merged) {
+            match m.0 {
+                Some((rec, each)) => t.rows.push(Row {
+                    system: c.name,
+                    ours: c.ours,
+                    summary: rec.summary(),
+                    rounds: each,
+                    series: Vec::new(),
+                    growth: None,
+                    round_wall_ns: Vec::new(),
+                }),
+                None => t.not_run.push(c.name),
+            }
+        }
+    }
+    tables
+}
+
+/// One contender's rounds in one table: merged, with each round's summary in the order
+/// they ran (`None` before the first).
+#[derive(Default)]
+struct Merged(Option<(Recorder, Vec<Summary>)>);
+
+impl Merged {
+    fn add(&mut self, rec: Recorder) {
+        match &mut self.0 {
+            Some((all, each)) => {
+                each.push(rec.summary());
+                all.merge(&rec);
+            }
+            none => {
+                let first = rec.summary();
+                *none = Some((rec, vec![first]));
+            }
+        }
     }
 }
 

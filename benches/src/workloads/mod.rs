@@ -10,10 +10,10 @@
 //! contenders do not share that trait writes them as closures ([`Contender`]).
 //!
 //! Per-operation workloads time a batch of operations between one pair of timestamps and
-//! report batch time / operations; tail workloads (growth, cold churn) time each operation
-//! alone. The clock's empty-pair overhead is subtracted from every sample either way. Churn,
-//! batch and steady churn are timed in two loops ([`loops`]): `tight`, and `loaded` (beside
-//! a block of independent work, reported as the cost over the block alone).
+//! report batch time / operations; tail workloads (growth, cold churn, remote free) time each
+//! operation alone. The clock's empty-pair overhead is subtracted from every sample either
+//! way. Churn, batch and steady churn are timed in two loops ([`loops`]): `tight`, and
+//! `loaded` (beside a block of independent work, reported as the cost over the block alone).
 
 pub mod busy;
 pub mod config;
@@ -24,8 +24,8 @@ pub mod setup;
 
 pub use self::config::{Config, Preset, Presets};
 pub use self::harness::{
-    batched, binary_size, every_system, systems, take_turns, BySize, Contender, Measure,
-    SystemTables, TableInfo,
+    batched, binary_size, every_system, systems, take_turns, take_turns_split, BySize, Contender,
+    Measure, SystemTables, TableInfo,
 };
 pub use self::results::{GrowthFigures, LatencyTable, Outcome, Row};
 use crate::timing::Clock;
@@ -75,6 +75,7 @@ registry! {
     arena,
     byte_churn,
     byte_mixed,
+    remote_free,
 }
 
 impl Workload {
