@@ -122,6 +122,9 @@ pub(crate) struct Tiers {
     /// Tier `t`'s value region as `(base address, byte length)`, packed apart from the tiers
     /// so `locate` scans one small array; `(0, 0)` past `count`.
     spans: [Cell<(usize, usize)>; MAX_TIERS],
+    /// The last tier's span, beside `count` (`(0, 0)` with no tier): what `holds` checks
+    /// first, without indexing by `count`.
+    last: Cell<(usize, usize)>,
     count: Cell<usize>,
     nonfull: Cell<u64>,
     shift: u32,
@@ -179,6 +182,7 @@ impl Tiers {
         let tiers = Tiers {
             table: UnsafeCell::new([const { MaybeUninit::uninit() }; MAX_TIERS]),
             spans: [const { Cell::new((0, 0)) }; MAX_TIERS],
+            last: Cell::new((0, 0)),
             count: Cell::new(0),
             nonfull: Cell::new(0),
             shift,
@@ -213,6 +217,7 @@ impl Tiers {
         Tiers {
             table: UnsafeCell::new([const { MaybeUninit::uninit() }; MAX_TIERS]),
             spans: [const { Cell::new((0, 0)) }; MAX_TIERS],
+            last: Cell::new((0, 0)),
             count: Cell::new(0),
             nonfull: Cell::new(0),
             shift: 0,
@@ -273,6 +278,7 @@ impl Tiers {
         // other entry.
         unsafe { (*self.table.get())[t].as_mut_ptr().write(tier) };
         self.spans[t].set(span);
+        self.last.set(span);
         self.count.set(t + 1);
         self.nonfull.set(self.nonfull.get() | 1 << t);
     }
@@ -500,17 +506,24 @@ impl Tiers {
         (found != usize::MAX).then(|| (found, (delta / E::LAYOUT.size()) as u32))
     }
 
-    /// `true` if `addr` lies in one of the tiers' value regions (one compare per tier, no
-    /// early exit, as in `locate`).
+    /// `true` if `addr` lies in one of the tiers' value regions. The last tier first (a
+    /// bounded store's only one, an unbounded store's largest, which holds at least half
+    /// of its slots): one compare, and the others only if that misses.
     #[inline(always)]
     pub(crate) fn holds(&self, addr: usize) -> bool {
-        let count = self.count.get();
-        let mut found = false;
-        for span in &self.spans[..count.min(MAX_TIERS)] {
+        let (base, bytes) = self.last.get();
+        addr.wrapping_sub(base) < bytes || (self.count.get() > 1 && self.holds_below(addr))
+    }
+
+    /// `true` if `addr` lies in one of the tiers before the last.
+    #[cold]
+    #[inline(never)]
+    fn holds_below(&self, addr: usize) -> bool {
+        let last = self.count.get().min(MAX_TIERS) - 1;
+        self.spans[..last].iter().any(|span| {
             let (base, bytes) = span.get();
-            found |= addr.wrapping_sub(base) < bytes;
-        }
-        found
+            addr.wrapping_sub(base) < bytes
+        })
     }
 
     /// `true` if `idx` is occupied.

@@ -64,8 +64,12 @@ pub struct Local<T> {
     /// The store's record for frees from other threads (`send.rs`): `Some` exactly while
     /// the store is the one `init` built.
     remote: Cell<Option<NonNull<send::Record<T>>>>,
-    /// Live sendable slots (wherever they are), counted down as they come back.
-    sent: Cell<u32>,
+    /// Sendable slots made, and sendable slots back (freed on this thread or taken back
+    /// from the list): live ones = made − back, wrapping ([`Local::sent`]). Two counters, so
+    /// that an insert and a free on this thread each bump their own (no chain of
+    /// read-modify-writes through one word from insert to free).
+    sent_made: Cell<u32>,
+    sent_back: Cell<u32>,
 }
 
 impl<T> Local<T> {
@@ -80,7 +84,8 @@ impl<T> Local<T> {
             state: Cell::new(UNINIT),
             access: Cell::new(false),
             remote: Cell::new(None),
-            sent: Cell::new(0),
+            sent_made: Cell::new(0),
+            sent_back: Cell::new(0),
         }
     }
 
@@ -121,7 +126,7 @@ impl<T> Local<T> {
     /// The store is live with no slot live in it, and no borrow of it is in use.
     unsafe fn teardown(&self, next: u8) {
         debug_assert!(self.is_live() && self.store().len() == 0);
-        debug_assert_eq!(self.sent.get(), 0);
+        debug_assert_eq!(self.sent(), 0);
         self.state.set(next);
         // SAFETY: no borrow of the store is in use and no `Slot` points into it (no live
         // slot) (caller).
@@ -130,6 +135,12 @@ impl<T> Local<T> {
             // SAFETY: its store was just dropped; no sendable slot is live (none is).
             unsafe { send::detach(record) };
         }
+    }
+
+    /// Live sendable slots, wherever they are.
+    #[inline]
+    fn sent(&self) -> u32 {
+        self.sent_made.get().wrapping_sub(self.sent_back.get())
     }
 
     /// Moves the store out, leaving the empty one.
@@ -249,7 +260,7 @@ impl<A: Allocator<V>, V> Drop for ExitGuard<A, V> {
             if live == 0 {
                 // SAFETY: live, no slot live; the borrow above has ended.
                 unsafe { local.teardown(DEAD) };
-            } else if live == local.sent.get() {
+            } else if live == local.sent() {
                 // SAFETY: live; every live slot is a sendable one; the borrow has ended;
                 // the allocator is DEAD afterwards on this thread.
                 unsafe { send::orphan(local) };
@@ -394,7 +405,7 @@ fn finish_exit<T>(local: &Local<T>) {
     if live == 0 {
         // SAFETY: EXITING is a live state; no slot live; the borrow above has ended.
         unsafe { local.teardown(DEAD) };
-    } else if live == local.sent.get() {
+    } else if live == local.sent() {
         // SAFETY: EXITING is live; every live slot is a sendable one; the borrow has ended;
         // the allocator is DEAD afterwards.
         unsafe { send::orphan(local) };
@@ -749,7 +760,7 @@ pub fn stats<A: Allocator<V>, V>() -> Stats {
     Stats {
         live: store.len(),
         key_owned: store.key_owned_count(),
-        sent: local::<A, V>().sent.get(),
+        sent: local::<A, V>().sent(),
         capacity: store.capacity(),
         tiers: tiers.count() as u32,
         reserved_bytes: tiers.reserved_bytes(),
@@ -899,7 +910,7 @@ pub fn shutdown<A: Allocator<V>, V>() -> Result<(), SlotsRemaining> {
         }
         count => Err(SlotsRemaining {
             count,
-            sent: local.sent.get(),
+            sent: local.sent(),
         }),
     }
 }
@@ -925,7 +936,8 @@ fn install<A: Allocator<V>, V>(mut config: TierConfig) -> Result<(), Error> {
     // points into it.
     unsafe { local.replace(store) };
     local.remote.set(Some(record));
-    local.sent.set(0);
+    local.sent_made.set(0);
+    local.sent_back.set(0);
     local.state.set(LIVE);
     Ok(())
 }

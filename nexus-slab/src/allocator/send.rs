@@ -113,7 +113,7 @@ pub fn try_insert<A: Allocator<V>, V>(value: V) -> Result<SendSlot<A, V>, Full<V
     match super::alloc::<A, V>() {
         Some(ptr) => {
             let local = local::<A, V>();
-            local.sent.set(local.sent.get() + 1);
+            local.sent_made.set(local.sent_made.get().wrapping_add(1));
             // SAFETY: the slot is free, in this allocator's store, aligned and unaliased: the
             // value is written once, straight into it; counted as sent just above.
             Ok(unsafe {
@@ -135,7 +135,7 @@ pub fn try_insert<A: Allocator<V>, V>(value: V) -> Result<SendSlot<A, V>, Full<V
 pub(crate) unsafe fn free<A: Allocator<V>, V>(ptr: NonNull<V>) {
     let local = local::<A, V>();
     if local.store().tiers().holds(ptr.as_ptr().addr()) {
-        local.sent.set(local.sent.get() - 1);
+        local.sent_back.set(local.sent_back.get().wrapping_add(1));
         // SAFETY: a slot of this thread's store, valueless, owned by the caller alone.
         unsafe { PerThread::<A, V>::new().free(ptr) }
     } else {
@@ -192,7 +192,7 @@ fn take_back<V>(local: &Local<V>, mut chain: Chain) -> u32 {
         // referred to by nothing since.
         unsafe { local.store().free(slot.cast()) };
     }
-    local.sent.set(local.sent.get() - n);
+    local.sent_back.set(local.sent_back.get().wrapping_add(n));
     n
 }
 
@@ -202,7 +202,7 @@ fn take_back<V>(local: &Local<V>, mut chain: Chain) -> u32 {
 ///
 /// # Safety
 /// The store is live (`LIVE` or `EXITING`), every live slot of it is a sendable slot
-/// (`len() == sent`), no borrow of it is in use, and no later code on this thread uses the
+/// (`len() == sent()`), no borrow of it is in use, and no later code on this thread uses the
 /// allocator's store except through the empty one left behind.
 pub(super) unsafe fn orphan<V>(local: &Local<V>) {
     let Some(record) = local.remote.get() else {
@@ -210,7 +210,7 @@ pub(super) unsafe fn orphan<V>(local: &Local<V>) {
     };
     // SAFETY: the record of this thread's live store.
     take_back(local, unsafe { record.as_ref() }.remote.list.orphan());
-    let out = local.sent.get();
+    let out = local.sent();
     if out == 0 {
         debug_assert_eq!(local.store().len(), 0);
         // SAFETY: live, no slot live (none sendable, no other: caller); no borrow in use.
@@ -223,7 +223,8 @@ pub(super) unsafe fn orphan<V>(local: &Local<V>) {
     // memory moves with the store (the tiers stay where they are).
     let store = unsafe { local.take_store() };
     local.remote.set(None);
-    local.sent.set(0);
+    local.sent_made.set(0);
+    local.sent_back.set(0);
     local.state.set(DEAD);
     // SAFETY: the record is live (sendable slots are out) and its store field unused; the
     // write happens before the settle (AcqRel), so the releaser sees it.

@@ -219,3 +219,29 @@ fn two_threads_free_each_others_slots() {
     let a = run(to_b, from_b, 0);
     assert_eq!((a, b.join().unwrap()), (rounds, rounds));
 }
+
+create_allocator!(tiered, [u64; 2]);
+
+/// `true` if nothing waits on this thread's remote-free list of `tiered`.
+fn tiered_list_is_empty() -> bool {
+    let local = super::super::local::<tiered::Allocator, [u64; 2]>();
+    let record = local.remote.get().unwrap();
+    // SAFETY: the record of this thread's live store.
+    unsafe { record.as_ref() }.remote.list.is_empty()
+}
+
+#[test]
+fn a_sendable_slot_of_an_earlier_tier_still_frees_locally_on_its_owner() {
+    tiered::init().unbounded().chunk_capacity(64).build();
+    let slots: Vec<_> = (0..300).map(|i| tiered::insert_send([i, i])).collect();
+    assert!(tiered::stats().tiers >= 3);
+    for slot in slots {
+        drop(slot);
+        assert!(
+            tiered_list_is_empty(),
+            "freed locally, not through the list"
+        );
+    }
+    assert_eq!(tiered::stats().sent, 0);
+    tiered::shutdown().unwrap();
+}
