@@ -23,15 +23,15 @@ use crate::store::Store;
 use crate::{Error, Full};
 use alloc::boxed::Box;
 use core::cell::UnsafeCell;
-use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
-/// One store's record: its remote-free list, and the store itself once its thread has exited.
+/// One store's record: its remote-free list, and the store itself once its thread has exited
+/// (boxed then, so that the record of a live store is a few words).
 #[repr(C)]
 pub(crate) struct Record<V> {
     remote: Remote,
-    /// The store after its thread exited (moved here by [`orphan`]); uninitialized before.
-    store: UnsafeCell<MaybeUninit<Store<V>>>,
+    /// The store after its thread exited (moved here by [`orphan`]); `None` before.
+    store: UnsafeCell<Option<Box<Store<V>>>>,
 }
 
 /// A record for `store`, with every tier of it registered under it.
@@ -41,7 +41,7 @@ pub(super) fn attach<V>(store: &Store<V>) -> Result<NonNull<Record<V>>, Error> {
             list: RemoteList::new(),
             release: release::<V>,
         },
-        store: UnsafeCell::new(MaybeUninit::uninit()),
+        store: UnsafeCell::new(None),
     })));
     if let Err(e) = store.tiers().register(record.cast()) {
         // SAFETY: just leaked above, registered nowhere.
@@ -56,8 +56,7 @@ pub(super) fn attach<V>(store: &Store<V>) -> Result<NonNull<Record<V>>, Error> {
 /// # Safety
 /// Made by [`attach`], its store dropped (so unregistered), no sendable slot of it live.
 pub(super) unsafe fn detach<V>(record: NonNull<Record<V>>) {
-    // SAFETY: caller; the store field is uninitialized or moved out, so dropping the box
-    // drops no store.
+    // SAFETY: caller; its store field is `None` (the store was never orphaned).
     drop(unsafe { Box::from_raw(record.as_ptr()) });
 }
 
@@ -221,14 +220,14 @@ pub(super) unsafe fn orphan<V>(local: &Local<V>) {
     debug_assert_eq!(local.store().len(), out);
     // SAFETY: no borrow of the store is in use; the live slots are all sendable ones, whose
     // memory moves with the store (the tiers stay where they are).
-    let store = unsafe { local.take_store() };
+    let store = Box::new(unsafe { local.take_store() });
     local.remote.set(None);
     local.sent_made.set(0);
     local.sent_back.set(0);
     local.state.set(DEAD);
     // SAFETY: the record is live (sendable slots are out) and its store field unused; the
     // write happens before the settle (AcqRel), so the releaser sees it.
-    unsafe { (*record.as_ref().store.get()).write(store) };
+    unsafe { *record.as_ref().store.get() = Some(store) };
     // SAFETY: as above; after `settle` the record is touched only if it returned `true`.
     if unsafe { record.as_ref() }.remote.list.settle(out as usize) {
         // SAFETY: every sendable slot has left: nobody else refers to the record.
@@ -247,9 +246,11 @@ unsafe fn release<V>(remote: NonNull<Remote>) {
     // nobody else refers to it (caller).
     let record = unsafe { Box::from_raw(remote.cast::<Record<V>>().as_ptr()) };
     // SAFETY: written by `orphan` before the settle this release follows.
-    let store = unsafe { record.store.get().read().assume_init() };
+    let Some(store) = (unsafe { (*record.store.get()).take() }) else {
+        unreachable!("released after orphaning")
+    };
     // SAFETY: every occupied slot was a sendable slot whose value its handle dropped.
-    unsafe { store.discard() };
+    unsafe { (*store).discard() };
     drop(record);
 }
 

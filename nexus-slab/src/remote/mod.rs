@@ -1,9 +1,9 @@
 //! Frees from other threads: what a [`SendSlot`](crate::send_slot::SendSlot) dropped away
 //! from its owner needs to find the owner and hand the slot back without a lock.
 //!
-//! - [`spans`]: a global map from a 64 KiB granule of address space to the owner whose
+//! - [`spans`]: a global map from a 1 MiB granule of address space to the owner whose
 //!   tier holds it (two loads), filled when a per-thread store makes a tier and cleared
-//!   when it releases it; per-thread tiers are reserved 64 KiB-aligned, so no two owners
+//!   when it releases it; per-thread tiers are reserved 1 MiB-aligned, so no two owners
 //!   share a granule.
 //! - [`list`]: each owner's remote-free list: a push is one compare-and-swap and writes the
 //!   link into the freed slot itself (no allocation); the owner takes the whole list in one
