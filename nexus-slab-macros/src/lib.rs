@@ -203,6 +203,10 @@ pub mod __nexus_name {
     /// A slot that may be sent to and dropped on another thread; see [`insert_send`].
     pub type SendSlot = __nexus_crate::send_slot::SendSlot<Allocator, Value>;
 
+    /// Frees sendable slots on another thread a chain at a time (one compare-and-swap per
+    /// chain): `FreeBatch::new()`, `push` each, drop or `flush` it when done.
+    pub type FreeBatch = __nexus_crate::send_slot::FreeBatch<Allocator, Value>;
+
     /// Moves `value` into a slot whose handle may be dropped on any thread (`Value: Send`
     /// makes it `Send`): on this thread it frees as a `Slot` does, elsewhere it goes back
     /// onto this thread's remote-free list. Panics when full or before `init()`, as

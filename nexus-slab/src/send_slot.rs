@@ -1,4 +1,9 @@
-//! [`SendSlot`]: a per-thread allocator's slot that may be dropped on any thread.
+//! [`SendSlot`]: a per-thread allocator's slot that may be dropped on any thread, and
+//! [`FreeBatch`]: many of them freed back to their owner with one compare-and-swap.
+
+mod batch;
+
+pub use batch::FreeBatch;
 
 use crate::allocator::{send, Allocator, Marks};
 use core::fmt;
@@ -144,8 +149,16 @@ impl<A: Allocator<V>, V> SendSlot<A, V> {
     }
 }
 
+impl<A: Allocator<V>, V> SendSlot<A, V> {
+    /// Gives up the handle without dropping or freeing: the slot's address (for
+    /// [`FreeBatch`], which drops the value and frees the slot itself).
+    fn into_raw(self) -> NonNull<V> {
+        ManuallyDrop::new(self).ptr
+    }
+}
+
 /// Frees the slot after the value's destructor, even if that panics.
-struct Free<A: Allocator<V>, V>(NonNull<V>, Marks<A, V>);
+pub(crate) struct Free<A: Allocator<V>, V>(pub(crate) NonNull<V>, pub(crate) Marks<A, V>);
 
 impl<A: Allocator<V>, V> Drop for Free<A, V> {
     #[inline(always)]

@@ -2,7 +2,8 @@
 //! the others'. Every value is dropped exactly once (a bit per value, set by its `Drop`),
 //! none is lost (every bit set at the end), and two of the owners exit while their slots are
 //! still queued on the others, so orphaned stores are released by the last remote free
-//! (under Miri, whose leak check fails the run if one is not).
+//! (under Miri, whose leak check fails the run if one is not). One thread frees through a
+//! `FreeBatch`, and the last slots of each are freed in batches, after two owners exited.
 #![forbid(unsafe_code)]
 
 use nexus_slab::create_allocator;
@@ -64,10 +65,18 @@ fn four_threads_free_each_others_slots_and_nothing_is_lost_or_freed_twice() {
                     let to = (me + 1 + (i * (me + 1)) % (THREADS - 1)) % THREADS;
                     // A closed inbox (its thread has exited) hands the slot back: dropped here.
                     drop(outs[to].send(slot));
+                    // Thread 3 frees through a batch (a chain per owner, one CAS each), the
+                    // others one by one.
+                    let mut batch = items::FreeBatch::new();
                     while let Ok(theirs) = inbox.try_recv() {
                         assert_ne!(theirs.owner, me, "only other threads' slots arrive");
-                        drop(theirs);
+                        if me == 3 {
+                            batch.push(theirs);
+                        } else {
+                            drop(theirs);
+                        }
                     }
+                    drop(batch);
                 }
                 drop(outs);
                 if me < 2 {
@@ -75,8 +84,10 @@ fn four_threads_free_each_others_slots_and_nothing_is_lost_or_freed_twice() {
                     // and the slots queued in this inbox are dropped with it.
                     return;
                 }
+                // What is left, batched, so that chains meet owners that have exited.
+                let mut batch = items::FreeBatch::new();
                 for theirs in inbox {
-                    drop(theirs);
+                    batch.push(theirs);
                 }
             });
         }

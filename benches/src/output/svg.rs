@@ -39,7 +39,7 @@ const PEER_COLOURS: [&str; 8] = [
 
 /// Our systems in a fixed order: the n-th takes colour n mod 8 and marker n mod 6, so the
 /// systems of one chart (neighbours here) differ in colour.
-const OURS_ORDER: [&str; 23] = [
+const OURS_ORDER: [&str; 24] = [
     "HiSlab",
     "alloc bounded",
     "alloc unbounded",
@@ -63,6 +63,7 @@ const OURS_ORDER: [&str; 23] = [
     "BoundedSlab Acc.",
     "HiSlab get",
     "SendSlot",
+    "SendSlot, FreeBatch",
 ];
 /// The peers in a fixed order, as [`OURS_ORDER`].
 const PEER_ORDER: [&str; 17] = [

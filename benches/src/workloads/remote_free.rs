@@ -7,6 +7,9 @@
 //!   value there and pushes the slot onto the producer's remote-free list (one CAS). The
 //!   producer takes the whole list back in one swap when its cache of free slots runs dry,
 //!   inside a later insert: the reuse is timed in the inserts, where it happens.
+//! - `SendSlot, FreeBatch` (ours): the same handles, freed on the consumer through a
+//!   `FreeBatch`, which drops each value and links its slot into a chain, handed back with
+//!   one CAS whenever the ring is drained (and every 64): the CAS paid once per chain.
 //! - `Box`: `Box::new`; the consumer drops the box (the system allocator frees another
 //!   thread's block).
 //! - `channel to owner`: what a `!Send` `Slot` allows. The producer inserts with
@@ -69,6 +72,10 @@ pub const OWNER_LOCAL: &str = "remote-free_owner-local_32B";
 
 /// Our sendable slot's name in the tables.
 pub const SEND_SLOT: &str = "SendSlot";
+
+/// Our sendable slot freed through a [`FreeBatch`](nexus_slab::send_slot::FreeBatch) on the
+/// consumer, handed back whenever the ring is drained (and every 64).
+pub const SEND_BATCH: &str = "SendSlot, FreeBatch";
 
 /// `Box`'s name in the tables.
 pub const BOX: &str = "Box";
@@ -309,12 +316,14 @@ fn parts(producer: &[u64], consumer: &[u64]) -> [Recorder; 3] {
 type ConsumerPin = RefCell<Option<Pinning>>;
 
 /// One round of `SendSlot` or `Box`: `n` objects made by `make` here, each timed; each sent,
-/// read and dropped on the consumer, each drop timed.
-fn one_way<T: Send + Deref<Target = V32>>(
+/// read and freed on the consumer by the function `freer` makes there, which times itself:
+/// `free(item, drained)`, `drained` when the ring had nothing more (a batch hands back then).
+fn one_way<T: Send + Deref<Target = V32>, F: FnMut(T, bool) -> u64>(
     clock: Clock,
     n: usize,
     pin: &ConsumerPin,
     make: impl Fn(u64) -> T,
+    freer: impl FnOnce() -> F + Send,
 ) -> [Recorder; 3] {
     let mut ring = Ring::<T>::new();
     let (mut tx, mut rx) = ring.split();
@@ -324,10 +333,12 @@ fn one_way<T: Send + Deref<Target = V32>>(
         let consumer = s.spawn(move || {
             let pinning = pin_to_another_cpu(not);
             let mut freed = figures(n);
+            let mut free = freer();
             for f in &mut freed {
                 let item = rx.pop_waiting();
                 black_box(item.touch());
-                *f = time(&clock, || drop(item)).1;
+                let drained = !rx.is_ready();
+                *f = free(item, drained);
             }
             (freed, pinning)
         });
@@ -340,6 +351,11 @@ fn one_way<T: Send + Deref<Target = V32>>(
     });
     *pin.borrow_mut() = Some(pinning);
     parts(&made, &freed)
+}
+
+/// The consumer's free of `SendSlot` and `Box`: a drop, timed.
+fn dropper<T>(clock: Clock) -> impl FnMut(T, bool) -> u64 {
+    move |item, _| time(&clock, || drop(item)).1
 }
 
 /// The producer's side of the channel: the `Slot`s it keeps for the addresses it has lent,
@@ -447,12 +463,40 @@ fn two_threads(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> [LatencyTable; 3] {
     let (pin, clock) = (&pin, ctx.clock);
     let contenders = vec![
         Contender::new(SEND_SLOT, true, move |rounds| {
-            one_way(clock, per_round(rounds), pin, |seed| {
-                remote_sent::insert_send(V32::new(seed))
-            })
+            one_way(
+                clock,
+                per_round(rounds),
+                pin,
+                |seed| remote_sent::insert_send(V32::new(seed)),
+                || dropper(clock),
+            )
+        }),
+        Contender::new(SEND_BATCH, true, move |rounds| {
+            one_way(
+                clock,
+                per_round(rounds),
+                pin,
+                |seed| remote_sent::insert_send(V32::new(seed)),
+                || {
+                    let mut batch = remote_sent::FreeBatch::new();
+                    move |item, drained| {
+                        let mut dt = time(&clock, || batch.push(item)).1;
+                        if drained {
+                            dt += time(&clock, || batch.flush()).1;
+                        }
+                        dt
+                    }
+                },
+            )
         }),
         Contender::new(BOX, false, move |rounds| {
-            one_way(clock, per_round(rounds), pin, |seed| Box::new(V32::new(seed)))
+            one_way(
+                clock,
+                per_round(rounds),
+                pin,
+                |seed| Box::new(V32::new(seed)),
+                || dropper(clock),
+            )
         }),
         // Built on our allocator, but the design the sendable slot replaces: a peer, so
         // that the ratio lines compare SendSlot with it.
@@ -486,7 +530,10 @@ fn two_threads(ctx: &Ctx, progress: &mut dyn FnMut(&str)) -> [LatencyTable; 3] {
             "consumer side",
             "op = one object's cost on the consumer's thread, after it has taken the item off \
              the ring and read the value: SendSlot drop (the value dropped, the slot pushed \
-             onto the owner's remote-free list, one CAS); Box drop (the system allocator's \
+             onto the owner's remote-free list, one CAS); SendSlot, FreeBatch: FreeBatch::push (the \
+             value dropped, the slot linked into the batch's chain) and, when the ring is \
+             drained (or 64 are held), the chain pushed with one CAS, counted in that \
+             object's figure; Box drop (the system allocator's \
              free of another thread's block); channel to owner: the address sent back on a \
              second ring (waiting for room untimed)",
         ),

@@ -15,7 +15,7 @@
 //! ```
 
 use super::{local, Allocator, Local, PerThread, DEAD};
-use crate::remote::list::{Chain, InSlot};
+use crate::remote::list::{Chain, InSlot, Links};
 use crate::remote::{spans, Remote, RemoteList};
 use crate::send_slot::SendSlot;
 use crate::slot::SlotOwner;
@@ -151,16 +151,71 @@ pub(crate) unsafe fn free<A: Allocator<V>, V>(ptr: NonNull<V>) {
 #[cold]
 #[inline(never)]
 unsafe fn free_remote(slot: NonNull<u8>) {
-    let Some(owner) = spans::owner_of(slot.as_ptr().addr()) else {
-        unreachable!("a sendable slot's tier is registered until its last slot is freed")
+    // SAFETY: forwarded contract.
+    let owner = unsafe { owner_of(slot) };
+    // SAFETY: forwarded contract: a chain of one.
+    unsafe { hand_back(owner, slot.as_ptr(), slot.as_ptr(), 1) }
+}
+
+/// The owner of a sendable slot that is not this thread's.
+///
+/// # Safety
+/// `slot` is the slot of a live `SendSlot` of another thread's store (or an orphaned one).
+#[inline]
+unsafe fn owner_of(slot: NonNull<u8>) -> NonNull<Remote> {
+    match spans::owner_of(slot.as_ptr().addr()) {
+        Some(owner) => owner,
+        None => unreachable!("a sendable slot's tier is registered until its last slot is freed"),
+    }
+}
+
+/// For a [`FreeBatch`](crate::send_slot::FreeBatch): frees the slot if it is this thread's
+/// (`None`), else gives its owner and address, for the batch to hand back later.
+///
+/// # Safety
+/// As [`free`].
+#[inline]
+pub(crate) unsafe fn free_or_batch<A: Allocator<V>, V>(
+    ptr: NonNull<V>,
+) -> Option<(NonNull<Remote>, NonNull<u8>)> {
+    let local = local::<A, V>();
+    if local.store().tiers().holds(ptr.as_ptr().addr()) {
+        local.sent_back.set(local.sent_back.get().wrapping_add(1));
+        // SAFETY: a slot of this thread's store, valueless, owned by the caller alone.
+        unsafe { PerThread::<A, V>::new().free(ptr) };
+        return None;
+    }
+    // SAFETY: forwarded contract; not this thread's, so another store's.
+    Some((unsafe { owner_of(ptr.cast()) }, ptr.cast()))
+}
+
+/// Links a batched slot to the one batched before it (`next`, null for the first).
+///
+/// # Safety
+/// `slot` is a valueless sendable slot of at least 8 bytes held by the caller alone.
+#[inline]
+pub(crate) unsafe fn link(slot: NonNull<u8>, next: *mut u8) {
+    // SAFETY: forwarded contract.
+    unsafe { InSlot.set(slot, next) }
+}
+
+/// Hands a chain of `len` slots, `first` (newest) to `last`, back to `owner`: onto its list
+/// in one compare-and-swap, or, if its thread has exited, counted off (and the memory
+/// released if they were the last). Touches the record no more after that.
+///
+/// # Safety
+/// The slots are valueless sendable slots of `owner` (at least 8 bytes each), held by the
+/// caller alone, linked from `first` to `last` with [`link`], never touched again.
+pub(crate) unsafe fn hand_back(owner: NonNull<Remote>, first: *mut u8, last: *mut u8, len: usize) {
+    let (Some(first), Some(last)) = (NonNull::new(first), NonNull::new(last)) else {
+        unreachable!("a chain has slots")
     };
-    // SAFETY: the record lives while one of its sendable slots does (this one, until the
-    // push or leave below; neither touches it afterwards).
+    // SAFETY: the record lives while one of its sendable slots does (these, until the push
+    // or the leave below; neither touches it afterwards).
     let remote = unsafe { owner.as_ref() };
-    // SAFETY: the slot is the owner's, held by the caller alone, without a value, at least
-    // 8 bytes (`try_insert`), and never touched again.
-    if !unsafe { remote.list.push(slot, &InSlot) } && remote.list.leave() {
-        // SAFETY: the last sendable slot of an orphaned store: nobody else refers to it.
+    // SAFETY: forwarded contract.
+    if !unsafe { remote.list.push_chain(first, last, &InSlot) } && remote.list.leave_many(len) {
+        // SAFETY: the last sendable slots of an orphaned store: nobody else refers to it.
         unsafe { (remote.release)(owner) }
     }
 }

@@ -9,9 +9,12 @@
 //! to the same slot between a pusher's read and its compare-and-swap still has the chain
 //! the pusher linked to behind it.
 //!
+//! A chain of slots (a batch freed together) is pushed the same way, its oldest slot linked
+//! to the head ([`RemoteList::push_chain`]); a single free is a chain of one.
+//!
 //! Orphaning: the exiting owner swaps in `ORPHANED` (taking what was pushed), then
 //! [`RemoteList::settle`]s the number of sendable slots still out. A pusher that finds
-//! `ORPHANED` [`RemoteList::leave`]s instead. `out` is counted with wrapping arithmetic: the
+//! `ORPHANED` [`RemoteList::leave_many`]s (its chain's length) instead. `out` is counted with wrapping arithmetic: the
 //! leaves that come before the settle take it below zero, the settle adds the slots that
 //! were out, and exactly one of them (the settle or a leave) sees it reach zero and releases
 //! the memory. The protocol is model-checked under `loom` (`RUSTFLAGS="--cfg loom"`, tests
@@ -88,18 +91,37 @@ impl RemoteList {
     /// # Safety
     /// `slot` is a slot of this list's owner held by the caller and holding no value, never
     /// touched by the caller again; `links` is what the owner reads the chain with.
-    #[inline]
+    #[cfg(test)]
     pub(crate) unsafe fn push(&self, slot: NonNull<u8>, links: &impl Links) -> bool {
+        // SAFETY: a chain of one slot (forwarded contract).
+        unsafe { self.push_chain(slot, slot, links) }
+    }
+
+    /// Pushes a chain of free slots, `first` (newest) to `last` (oldest), each linked to the
+    /// next older one with `links`, in one compare-and-swap: `true`, or `false` if the owner's
+    /// thread has exited (then the caller must [`RemoteList::leave_many`] the chain's length).
+    ///
+    /// # Safety
+    /// Every slot of the chain is a slot of this list's owner held by the caller and holding
+    /// no value, never touched by the caller again; the links from `first` reach `last`;
+    /// `links` is what the owner reads the chain with.
+    #[inline]
+    pub(crate) unsafe fn push_chain(
+        &self,
+        first: NonNull<u8>,
+        last: NonNull<u8>,
+        links: &impl Links,
+    ) -> bool {
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
             if head == ORPHANED {
                 return false;
             }
-            // SAFETY: the caller owns the free slot until the exchange below publishes it.
-            unsafe { links.set(slot, head) };
+            // SAFETY: the caller owns the free slots until the exchange below publishes them.
+            unsafe { links.set(last, head) };
             match self.head.compare_exchange_weak(
                 head,
-                slot.as_ptr(),
+                first.as_ptr(),
                 Ordering::Release,
                 Ordering::Relaxed,
             ) {
@@ -139,8 +161,15 @@ impl RemoteList {
 
     /// A sendable slot freed after orphaning. `true` if it was the last: the caller
     /// releases the memory.
+    #[cfg(test)]
     pub(crate) fn leave(&self) -> bool {
-        self.out.fetch_sub(1, Ordering::AcqRel) == 1
+        self.leave_many(1)
+    }
+
+    /// `n` sendable slots freed after orphaning (a chain that found the list orphaned).
+    /// `true` if they were the last: the caller releases the memory.
+    pub(crate) fn leave_many(&self, n: usize) -> bool {
+        self.out.fetch_sub(n, Ordering::AcqRel) == n
     }
 }
 
@@ -196,6 +225,27 @@ mod tests {
         let got = drain(&mut list.take());
         assert_eq!(got, [2, 1, 0].map(|i| addr(v, i)));
         assert!(list.is_empty() && drain(&mut list.take()).is_empty());
+    }
+
+    #[test]
+    fn a_chain_lands_whole_in_one_push() {
+        let mut slots = slots(4);
+        let v = slots.as_mut_ptr();
+        let list = RemoteList::new();
+        // SAFETY: free 8-byte slots, not touched again until taken.
+        assert!(unsafe { list.push(addr(v, 0), &InSlot) });
+        // The chain 3 → 2 → 1, linked as a batch links it.
+        // SAFETY: as above.
+        unsafe {
+            InSlot.set(addr(v, 3), addr(v, 2).as_ptr());
+            InSlot.set(addr(v, 2), addr(v, 1).as_ptr());
+            assert!(list.push_chain(addr(v, 3), addr(v, 1), &InSlot));
+        }
+        assert_eq!(drain(&mut list.take()), [3, 2, 1, 0].map(|i| addr(v, i)));
+        let _empty = list.orphan();
+        // SAFETY: as above.
+        assert!(!unsafe { list.push_chain(addr(v, 3), addr(v, 3), &InSlot) });
+        assert!(!list.leave_many(2) && list.settle(2), "both out came back");
     }
 
     #[test]
@@ -308,6 +358,38 @@ mod loom_tests {
             got.extend(take_all(&mut list.take(), &t));
             got.sort();
             assert_eq!(got, [0, 1], "each freed slot taken exactly once");
+        });
+    }
+
+    #[test]
+    fn a_chain_and_a_single_free_against_the_owners_takes() {
+        loom::model(|| {
+            let list = Arc::new(RemoteList::new());
+            let t = Arc::new(table(3));
+            let batcher = {
+                let (list, t) = (list.clone(), t.clone());
+                thread::spawn(move || {
+                    // A batch of slots 1 and 2: values dropped, linked 2 → 1, pushed at once.
+                    for i in [1, 2] {
+                        t.values[i].with_mut(|v| unsafe { *v = u64::MAX });
+                    }
+                    // SAFETY: slots 1 and 2 belong to this thread until pushed.
+                    unsafe {
+                        t.set(slot(2), slot(1).as_ptr());
+                        assert!(list.push_chain(slot(2), slot(1), &*t));
+                    }
+                })
+            };
+            let single = {
+                let (list, t) = (list.clone(), t.clone());
+                thread::spawn(move || assert!(free(&list, &t, 0)))
+            };
+            let mut got = take_all(&mut list.take(), &t);
+            batcher.join().unwrap();
+            single.join().unwrap();
+            got.extend(take_all(&mut list.take(), &t));
+            got.sort();
+            assert_eq!(got, [0, 1, 2], "each freed slot taken exactly once");
         });
     }
 

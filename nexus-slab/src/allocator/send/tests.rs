@@ -245,3 +245,70 @@ fn a_sendable_slot_of_an_earlier_tier_still_frees_locally_on_its_owner() {
     assert_eq!(tiered::stats().sent, 0);
     tiered::shutdown().unwrap();
 }
+
+#[test]
+fn a_batch_hands_chains_back_per_owner_and_frees_its_own_threads_slots_at_once() {
+    orders::init().bounded(256).build();
+    let theirs: Vec<_> = (0..150).map(|i| orders::insert_send([i, i])).collect();
+    let held = thread::spawn(move || {
+        orders::init().bounded(8).build();
+        let mut batch = orders::FreeBatch::new();
+        // One of this thread's own: freed at once, not batched.
+        batch.push(orders::insert_send([7, 7]));
+        assert_eq!((batch.len(), orders::len()), (0, 0));
+        let mut seen = Vec::new();
+        for slot in theirs {
+            batch.push(slot);
+            seen.push(batch.len());
+        }
+        // 64 at most: a chain is handed back as it fills.
+        assert_eq!(seen[63], 0);
+        assert_eq!(*seen.iter().max().unwrap(), 63);
+        let held = batch.len();
+        orders::shutdown().unwrap();
+        held // the rest are handed back as the batch drops
+    })
+    .join()
+    .unwrap();
+    assert_eq!(held, 150 % 64);
+    assert_eq!(orders::len(), 0, "every slot came back");
+    orders::shutdown().unwrap();
+}
+
+#[test]
+fn a_batch_flushed_after_its_owner_exited_releases_the_memory() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let counter = drops.clone();
+    let slots = thread::spawn(move || {
+        tallies::init().bounded(4).build();
+        (0..3)
+            .map(|i| tallies::insert_send(Tally(counter.clone(), i)))
+            .collect::<Vec<_>>()
+    })
+    .join()
+    .unwrap();
+    let mut batch = tallies::FreeBatch::new();
+    for slot in slots {
+        batch.push(slot);
+    }
+    assert_eq!(drops.load(Ordering::Relaxed), 3, "values dropped as pushed");
+    drop(batch); // the last three of an orphaned store: released (Miri checks no leak)
+}
+
+#[test]
+fn a_panicking_drop_in_a_batch_still_frees_the_slot() {
+    grenades::init().bounded(2).build();
+    let slot = grenades::insert_send(Grenade(true, 0));
+    let calm = grenades::insert_send(Grenade(false, 1));
+    thread::spawn(move || {
+        let mut batch = grenades::FreeBatch::new();
+        let msg = panic_message(|| batch.push(slot));
+        assert!(msg.contains("boom"), "{msg}");
+        batch.push(calm);
+        assert_eq!(batch.len(), 1);
+    })
+    .join()
+    .unwrap();
+    assert_eq!(grenades::len(), 0);
+    grenades::shutdown().unwrap();
+}
