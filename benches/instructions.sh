@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Instructions per operation of the report's tight loops (churn, batch, steady churn; 32 and
-# 256 B values), for every system, counted by callgrind. Cycles drift with the machine;
+# 256 B values), for every system, and the remote-free workload's owner-local churn (a
+# SendSlot against a Slot, 32 B), counted by callgrind. Cycles drift with the machine;
 # these counts do not.
 #
 # Usage, from anywhere in the repository: bash benches/instructions.sh

@@ -1,5 +1,6 @@
-//! Instructions per operation of the report's tight loops, for every system: the figure
-//! cycles cannot give (they drift with the machine; instruction counts do not).
+//! Instructions per operation of the report's tight loops, for every system (and the
+//! remote-free workload's owner-local churn, `SendSlot` against `Slot`): the figure cycles
+//! cannot give (they drift with the machine; instruction counts do not).
 //!
 //! `bash benches/instructions.sh` runs every case under callgrind and prints the table. By
 //! hand:
@@ -120,6 +121,39 @@ impl<V: Payload> Visit<V> for Case<'_> {
     }
 }
 
+nexus_slab::create_allocator!(owned, V32);
+
+/// The owner-local churn of the remote-free workload: insert + drop on the allocator's own
+/// thread, a `SendSlot` (`name::insert_send`) or a `Slot`, the reference through
+/// `black_box` as there. Operations run, or `None` for another system name.
+fn owner_local(system: &str, ops: usize) -> Option<usize> {
+    use std::hint::black_box;
+    owned::init().bounded(1 << 20).build();
+    let run = |send: bool| {
+        for seed in 0..ops as u64 {
+            if send {
+                let slot = owned::insert_send(V32::new(seed));
+                black_box(&*slot);
+            } else {
+                let slot = owned::insert(V32::new(seed));
+                black_box(&*slot);
+            }
+        }
+    };
+    let send = match system {
+        "SendSlot" => true,
+        "Slot" => false,
+        _ => return None,
+    };
+    run(send);
+    counted_region(|| {
+        for _ in 0..REPS {
+            run(send);
+        }
+    });
+    Some(REPS * ops)
+}
+
 /// Names of the systems, in table order.
 struct Names(Vec<&'static str>);
 
@@ -178,9 +212,19 @@ fn main() -> ExitCode {
                     }
                 }
             }
+            for n in ["SendSlot", "Slot"] {
+                println!("owner-local\t{}\t{n}", V32::BYTES);
+            }
             ExitCode::SUCCESS
         }
         Command::Case(workload, bytes, system) => {
+            if (workload.as_str(), bytes.as_str()) == ("owner-local", "32") {
+                let ops = Config::full().loop_batch;
+                if let Some(ops) = owner_local(&system, ops) {
+                    println!("{ops}");
+                    return ExitCode::SUCCESS;
+                }
+            }
             let mut case = Case {
                 workload: workload.as_str(),
                 system: system.as_str(),
