@@ -44,6 +44,16 @@ pub enum Error {
         /// The OS error number (`errno`), or `None` when this build's backend cannot lock memory.
         os_error: Option<i32>,
     },
+    /// A per-thread allocator's tier could not be entered in the span map through which
+    /// other threads free its sendable slots: it lies at or above the 2⁴⁸ bytes of address
+    /// space the map covers (no Linux on x86-64 or AArch64 maps there unless asked to), or
+    /// the OS refused the map's own memory.
+    SpanMapRefused {
+        /// The tier's start address.
+        address: usize,
+        /// The tier's length in bytes.
+        bytes: usize,
+    },
     /// An element (a `BufferSlab`'s buffer) is too large to lay out: its size rounded up to
     /// its alignment would pass `isize::MAX`. The capacity is not what is wrong.
     ElementTooLarge {
@@ -96,6 +106,16 @@ impl fmt::Display for Error {
                 write_os_error(f, os_error)?;
                 f.write_str("; raise RLIMIT_MEMLOCK (ulimit -l) or turn mlock off")
             }
+            Error::SpanMapRefused { address, bytes } if address.checked_add(bytes).is_some_and(|end| end <= 1 << 48) => write!(
+                f,
+                "the span map that lets other threads free a per-thread allocator's slots could \
+                 not enter {bytes} bytes at {address:#x}: the OS refused the map's memory"
+            ),
+            Error::SpanMapRefused { address, bytes } => write!(
+                f,
+                "the span map that lets other threads free a per-thread allocator's slots could \
+                 not enter {bytes} bytes at {address:#x}: it covers addresses below 2^48 only"
+            ),
             Error::ElementTooLarge { size, maximum } => write!(
                 f,
                 "an element of {size} bytes cannot be laid out (at most {maximum} bytes): \

@@ -22,8 +22,13 @@ use core::ptr::NonNull;
 /// out. If the owner's thread has exited, its memory stays until the last of its sendable
 /// slots is freed, and that free releases it.
 ///
-/// The value needs at least 8 bytes (a freed slot holds the list's link); a smaller one is
-/// refused at compile time by `insert_send`.
+/// The value needs at least a pointer's size, 8 bytes on 64-bit targets (a freed slot holds
+/// the list's link); `insert_send` of a smaller one fails the build (a post-monomorphization
+/// error, so `cargo build` reports it and `cargo check` does not).
+///
+/// The owner's memory is released after its thread exits only if, by then, every live slot
+/// is sendable: a plain `Slot` leaked (`Slot::leak` with its key never reclaimed,
+/// `mem::forget`) keeps the memory for good, as it does without sendable slots.
 ///
 /// ```
 /// nexus_slab::create_allocator!(orders, [u64; 4]);

@@ -71,6 +71,12 @@ unsafe impl Links for InSlot {
 }
 
 /// The remote-free list of one owner.
+///
+/// Every field must stay an atomic (interior mutability): a pusher whose exchange succeeded,
+/// or a leaver that was not the last, is still inside a `&self` method when the owner or the
+/// last leaver may free the record holding the list (the pattern of `Arc`'s drop). Memory
+/// behind a shared reference to an `UnsafeCell` may be freed meanwhile; a plain field here
+/// would make that undefined behavior.
 pub(crate) struct RemoteList {
     head: AtomicPtr<u8>,
     /// After orphaning: sendable slots still out, wrapping (see the module docs).

@@ -86,9 +86,9 @@ fn granules(base: usize, len: usize) -> Option<impl Iterator<Item = (usize, usiz
 /// Errors: the range lies above 2⁴⁸, or the allocator refused a leaf (entries written so far
 /// are cleared).
 pub(crate) fn register(base: usize, len: usize, owner: NonNull<Remote>) -> Result<(), Error> {
-    let refused = Error::ReservationRefused {
+    let refused = Error::SpanMapRefused {
+        address: base,
         bytes: len,
-        os_error: None,
     };
     let Some(all) = granules(base, len) else {
         return Err(refused);
@@ -96,10 +96,7 @@ pub(crate) fn register(base: usize, len: usize, owner: NonNull<Remote>) -> Resul
     for (top, at) in all {
         let Some(leaf) = leaf(top) else {
             unregister(base, len);
-            return Err(Error::ReservationRefused {
-                bytes: size_of::<Leaf>(),
-                os_error: None,
-            });
+            return Err(refused);
         };
         leaf.0[at].store(owner.as_ptr(), Ordering::Release);
     }
@@ -151,7 +148,18 @@ mod tests {
     #[test]
     fn addresses_above_the_map_are_refused_not_misfiled() {
         let owner = NonNull::<Remote>::dangling();
-        assert!(register((1 << 48) - GRANULE, 2 * GRANULE, owner).is_err());
+        let refused = register((1 << 48) - GRANULE, 2 * GRANULE, owner).unwrap_err();
+        assert_eq!(
+            refused,
+            Error::SpanMapRefused {
+                address: (1 << 48) - GRANULE,
+                bytes: 2 * GRANULE
+            }
+        );
+        assert!(
+            std::format!("{refused}").contains("below 2^48"),
+            "{refused}"
+        );
         assert_eq!(owner_of(1 << 48), None);
         assert_eq!(owner_of((1 << 48) - GRANULE), None);
     }
