@@ -132,15 +132,28 @@ pub fn try_insert<A: Allocator<V>, V>(value: V) -> Result<SendSlot<A, V>, Full<V
 /// or moved out; the handle is never used again.
 #[inline(always)]
 pub(crate) unsafe fn free<A: Allocator<V>, V>(ptr: NonNull<V>) {
-    let local = local::<A, V>();
-    if local.store().tiers().holds(ptr.as_ptr().addr()) {
-        local.sent_back.set(local.sent_back.get().wrapping_add(1));
-        // SAFETY: a slot of this thread's store, valueless, owned by the caller alone.
-        unsafe { PerThread::<A, V>::new().free(ptr) }
-    } else {
+    // SAFETY: forwarded contract.
+    if !unsafe { free_if_local::<A, V>(ptr) } {
         // SAFETY: forwarded contract; not this thread's, so another store's.
         unsafe { free_remote(ptr.cast()) }
     }
+}
+
+/// Frees the slot into this thread's store if it is one of its slots: `true`, else `false`
+/// (untouched).
+///
+/// # Safety
+/// As [`free`].
+#[inline(always)]
+unsafe fn free_if_local<A: Allocator<V>, V>(ptr: NonNull<V>) -> bool {
+    let local = local::<A, V>();
+    if !local.store().tiers().holds(ptr.as_ptr().addr()) {
+        return false;
+    }
+    local.sent_back.set(local.sent_back.get().wrapping_add(1));
+    // SAFETY: a slot of this thread's store, valueless, owned by the caller alone.
+    unsafe { PerThread::<A, V>::new().free(ptr) };
+    true
 }
 
 /// A sendable slot freed away from its owner: onto the owner's list, or, if the owner's
@@ -178,11 +191,8 @@ unsafe fn owner_of(slot: NonNull<u8>) -> NonNull<Remote> {
 pub(crate) unsafe fn free_or_batch<A: Allocator<V>, V>(
     ptr: NonNull<V>,
 ) -> Option<(NonNull<Remote>, NonNull<u8>)> {
-    let local = local::<A, V>();
-    if local.store().tiers().holds(ptr.as_ptr().addr()) {
-        local.sent_back.set(local.sent_back.get().wrapping_add(1));
-        // SAFETY: a slot of this thread's store, valueless, owned by the caller alone.
-        unsafe { PerThread::<A, V>::new().free(ptr) };
+    // SAFETY: forwarded contract.
+    if unsafe { free_if_local::<A, V>(ptr) } {
         return None;
     }
     // SAFETY: forwarded contract; not this thread's, so another store's.
